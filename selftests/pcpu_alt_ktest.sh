@@ -1,0 +1,57 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Load pcpu_alt_test.ko, which runs pcpu_alt's in-kernel test cases at load
+# time and reports them in KTAP on the kernel log; echo that report, then
+# unload it.  Passes iff the module loaded (its init fails when any case
+# fails) and unloaded again.
+#
+# PCPU_ALT_KO_DIR: directory holding pcpu_alt_test.ko (default: the
+# repository root above this script's real location).  pcpu_alt.ko must
+# already be loaded.
+
+ksft_skip=4
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "SKIP: needs root"
+	exit $ksft_skip
+fi
+
+here=$(dirname "$(readlink -f "$0")")
+ko_dir=${PCPU_ALT_KO_DIR:-$here/..}
+ko=$ko_dir/pcpu_alt_test.ko
+
+if [ ! -f "$ko" ]; then
+	echo "FAIL: $ko not found (build it, or set PCPU_ALT_KO_DIR)"
+	exit 1
+fi
+if [ -d /sys/module/pcpu_alt_test ]; then
+	echo "FAIL: pcpu_alt_test is already loaded"
+	exit 1
+fi
+
+# A unique marker in the kernel log: the report is everything after it.
+marker="pcpu_alt_ktest: start $$ $(date +%s%N)"
+echo "$marker" > /dev/kmsg
+
+rc=0
+if insmod "$ko"; then
+	loaded=1
+else
+	echo "FAIL: insmod $ko failed: in-kernel test cases failed"
+	loaded=0
+	rc=1
+fi
+
+# Print the module's KTAP lines (with or without a "pcpu_alt_test: "
+# prefix), dropping unrelated kernel messages.
+dmesg --notime | sed -n "/$marker/,\$p" |
+	sed -e '1d' -e 's/^pcpu_alt_test: //' |
+	grep -E '^[[:space:]]*(KTAP version|TAP version|[0-9]+\.\.[0-9]+|ok |not ok |#)' ||
+	echo "WARN: no KTAP lines from pcpu_alt_test in the kernel log"
+
+if [ "$loaded" -eq 1 ] && ! rmmod pcpu_alt_test; then
+	echo "FAIL: rmmod pcpu_alt_test failed"
+	rc=1
+fi
+exit $rc

@@ -1,0 +1,73 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Whole-module test run, meant for a throw-away guest (scripts/vm-run) but
+# fine on any box as root with pcpu_alt NOT loaded:
+#   load pcpu_alt.ko, run the staged kselftests (`make selftests` builds
+#   them) with the kselftest runner, unload pcpu_alt and check its debugfs
+#   directory went away.  Exits non-zero on any failure.
+#
+# Usage: run_in_guest.sh [KO_DIR]
+#   KO_DIR holds pcpu_alt.ko and pcpu_alt_test.ko (default: $PCPU_ALT_KO_DIR,
+#   else the repository root).  Only /tmp needs to be writable.
+
+me=run_in_guest
+repo=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+ko_dir=${1:-${PCPU_ALT_KO_DIR:-$repo}}
+ko_dir=$(cd "$ko_dir" && pwd) || exit 1
+staged=$repo/.build/kselftest/tools/testing/selftests/pcpu_alt
+dbg=/sys/kernel/debug/pcpu_alt
+tap=$(mktemp /tmp/pcpu_alt_ksft.XXXXXX) || exit 1
+trap 'rm -f "$tap"' EXIT
+fail=0
+
+say() { echo "$me: $*"; }
+bad() { say "FAIL: $*"; fail=1; }
+
+if [ "$(id -u)" -ne 0 ]; then
+	say "needs root"
+	exit 1
+fi
+if [ ! -x "$staged/pcpu_alt_debugfs_test" ]; then
+	say "kselftests not built in $staged: run 'make selftests' first"
+	exit 1
+fi
+if [ -d /sys/module/pcpu_alt ]; then
+	say "pcpu_alt is already loaded: unload it first"
+	exit 1
+fi
+if [ ! -d /sys/kernel/debug/. ] || ! grep -q ' /sys/kernel/debug debugfs ' /proc/mounts; then
+	mount -t debugfs none /sys/kernel/debug || exit 1
+fi
+
+say "kernel $(uname -r), modules from $ko_dir"
+if ! insmod "$ko_dir/pcpu_alt.ko"; then
+	say "FAIL: insmod $ko_dir/pcpu_alt.ko"
+	exit 1
+fi
+
+# `make run_tests` exits 0 even when a test fails: judge by the TAP.
+(cd "$staged" && PCPU_ALT_KO_DIR=$ko_dir make -s --no-print-directory run_tests) \
+	> "$tap" 2>&1
+mrc=$?
+cat "$tap"
+[ $mrc -eq 0 ] || bad "make run_tests exited $mrc"
+grep -q '^not ok' "$tap" && bad "kselftest reported: $(grep '^not ok' "$tap" | tr '\n' ';')"
+grep -q '^ok .*# SKIP' "$tap" && bad "kselftest skipped: $(grep '^ok .*# SKIP' "$tap" | tr '\n' ';')"
+plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' "$tap" | head -n 1)
+oks=$(grep -c '^ok ' "$tap")
+[ -n "$plan" ] && [ "$plan" -gt 0 ] && [ "$oks" -eq "$plan" ] ||
+	bad "expected ${plan:-?} top-level 'ok' lines, saw $oks"
+
+if rmmod pcpu_alt; then
+	[ -e "$dbg" ] && bad "$dbg still exists after rmmod"
+else
+	bad "rmmod pcpu_alt"
+fi
+
+if [ $fail -eq 0 ]; then
+	say "PASS"
+else
+	say "FAIL"
+fi
+exit $fail
