@@ -1,23 +1,1063 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pcpu_alt: a second dynamic per-CPU allocator beside mm/percpu.c.
+ *
+ * The model
+ * ---------
+ * Memory comes in chunks.  A chunk is a virtual region with one unit per
+ * possible CPU (pcpu_alt_region.c); an allocation at offset off of a chunk
+ * exists at off in every unit.  Every unit of a chunk has the same layout,
+ * so one allocation map per chunk (pcpu_alt_chunk.c) tells which 4-byte
+ * cells are in use, and per-page hint blocks tell where the free space is
+ * without scanning the bitmap.
+ *
+ * Chunks sit on slot lists by their largest free run: slot fls(bytes), slot
+ * 0 for full chunks, and a last slot for chunks with no allocation at all.
+ * An allocation walks the slots from the smallest that can fit it upwards,
+ * so it lands in the fullest chunk that has room and leaves empty chunks
+ * empty, to be given back.
+ *
+ * Pages of a unit are populated on demand: a blocking allocation backs the
+ * pages it lands on; a non-blocking one only uses populated pages.  The
+ * background work (pcpu_alt_balance.c) keeps a few empty populated pages
+ * ready for non-blocking callers, gives back empty pages beyond a high
+ * watermark and destroys fully free chunks beyond one spare.
+ *
+ * Locking
+ * -------
+ * pcpu_alt_lock (spinlock, IRQ-safe, since frees come from any context)
+ * protects the slot lists, every chunk's map and callers, and the counters.
+ * pcpu_alt_mutex serialises everything that sleeps: chunk creation and
+ * destruction, population and depopulation; blocking allocations hold it
+ * for their whole run.  Order: pcpu_alt_mutex, then pcpu_alt_lock.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/bitmap.h>
+#include <linux/log2.h>
 #include <linux/module.h>
+#include <linux/moduleparam.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/workqueue.h>
 
 #include "pcpu_alt_internal.h"
 
+/* Protects slot lists, chunk maps and callers, and the counters. */
+DEFINE_SPINLOCK(pcpu_alt_lock);
+/* Serialises chunk creation/destruction and (de)population. */
+DEFINE_MUTEX(pcpu_alt_mutex);
+
+/* Slot lists, see the top comment (pcpu_alt_lock). */
+struct list_head *pcpu_alt_slots;
+int pcpu_alt_nr_slots;
+
+/*
+ * Region page -> chunk, for O(1) lookup on free.  Keyed by the page number
+ * of (pointer + layout bias), which falls in the chunk's lowest unit.
+ * Stores happen under pcpu_alt_mutex before the chunk is visible; erases and
+ * loads under pcpu_alt_lock, so a chunk found here cannot be freed under us.
+ */
+static DEFINE_XARRAY(pcpu_alt_index);
+
+const unsigned long *pcpu_alt_cpu_offset __read_mostly;
+EXPORT_SYMBOL_GPL(pcpu_alt_cpu_offset);
+
+/* Counters behind struct pcpu_alt_stats (pcpu_alt_lock). */
+static struct pcpu_alt_stats counters;
+/* Chunks on the last slot (pcpu_alt_lock). */
+static unsigned int nr_free_chunks;
+/* Allocations whose caller could not be recorded (pcpu_alt_lock). */
+static u64 nr_untracked;
+/* Next chunk id (pcpu_alt_mutex). */
+static int next_chunk_id;
+static atomic64_t nr_faults_injected;
+static atomic_t pcpu_alt_fault_count;
+static bool pcpu_alt_loaded;
+
+/* ---- module parameters ---- */
+
+static char *backend = "vm";
+module_param(backend, charp, 0444);
+MODULE_PARM_DESC(backend, "vm: populate pages on demand (default); km: back whole chunks at creation");
+
+static char *layout = "auto";
+module_param(layout, charp, 0444);
+MODULE_PARM_DESC(layout, "auto (default), compat (units at the kernel's per-CPU distances) or private");
+
+static unsigned int unit_kb;
+module_param(unit_kb, uint, 0444);
+MODULE_PARM_DESC(unit_kb, "bytes per unit in KiB, page multiple; 0 = automatic");
+
+static bool track_callers = true;
+module_param(track_callers, bool, 0444);
+MODULE_PARM_DESC(track_callers, "record each allocation's caller, reported for leaks at unload");
+
+static unsigned int fail_every;
+module_param(fail_every, uint, 0644);
+MODULE_PARM_DESC(fail_every, "fault injection: fail every Nth internal allocation (0 = off)");
+
+bool pcpu_alt_km_backend;
+
+/* Watermark bounds: pages per unit the background work may keep ready. */
+#define PCPU_ALT_MAX_WATERMARK	4096
+#define PCPU_ALT_DEFAULT_LOW	2
+#define PCPU_ALT_DEFAULT_HIGH	4
+
+static unsigned int empty_pages_low = PCPU_ALT_DEFAULT_LOW;
+static unsigned int empty_pages_high = PCPU_ALT_DEFAULT_HIGH;
+
+static int watermark_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v, low, high;
+	int err = kstrtouint(val, 0, &v);
+
+	if (err)
+		return err;
+	if (v > PCPU_ALT_MAX_WATERMARK)
+		return -ERANGE;
+	if (!pcpu_alt_loaded) {		/* load time: checked in init */
+		*(unsigned int *)kp->arg = v;
+		return 0;
+	}
+	mutex_lock(&pcpu_alt_mutex);
+	low = kp->arg == &empty_pages_low ? v : empty_pages_low;
+	high = kp->arg == &empty_pages_high ? v : empty_pages_high;
+	if (low <= high)
+		WRITE_ONCE(*(unsigned int *)kp->arg, v);
+	mutex_unlock(&pcpu_alt_mutex);
+	if (low > high)
+		return -EINVAL;
+	pcpu_alt_balance_kick();
+	return 0;
+}
+
+static const struct kernel_param_ops watermark_ops = {
+	.set = watermark_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(empty_pages_low, &watermark_ops, &empty_pages_low, 0644);
+MODULE_PARM_DESC(empty_pages_low, "populate when fewer empty populated pages than this are ready");
+module_param_cb(empty_pages_high, &watermark_ops, &empty_pages_high, 0644);
+MODULE_PARM_DESC(empty_pages_high, "depopulate empty pages beyond this many");
+
+unsigned int pcpu_alt_empty_low(void)
+{
+	return READ_ONCE(empty_pages_low);
+}
+
+unsigned int pcpu_alt_empty_high(void)
+{
+	return READ_ONCE(empty_pages_high);
+}
+
+bool pcpu_alt_fault_inject(void)
+{
+	unsigned int every = READ_ONCE(fail_every);
+
+	if (!every || atomic_inc_return(&pcpu_alt_fault_count) % every)
+		return false;
+	atomic64_inc(&nr_faults_injected);
+	return true;
+}
+
+/* ---- slots and accounting (pcpu_alt_lock held) ---- */
+
+int pcpu_alt_free_slot(void)
+{
+	return pcpu_alt_nr_slots - 1;
+}
+
+static int chunk_slot(const struct pcpu_alt_chunk *chunk)
+{
+	if (pcpu_alt_map_empty(&chunk->map))
+		return pcpu_alt_free_slot();
+	if (!chunk->map.contig)
+		return 0;
+	return fls(chunk->map.contig * PCPU_ALT_MIN_ALLOC);
+}
+
+void pcpu_alt_chunk_relocate(struct pcpu_alt_chunk *chunk)
+{
+	int slot = chunk_slot(chunk);
+
+	lockdep_assert_held(&pcpu_alt_lock);
+	if (slot == chunk->slot)
+		return;
+	if (chunk->slot == pcpu_alt_free_slot())
+		nr_free_chunks--;
+	if (slot == pcpu_alt_free_slot())
+		nr_free_chunks++;
+	list_move_tail(&chunk->list, &pcpu_alt_slots[slot]);
+	chunk->slot = slot;
+}
+
+unsigned int pcpu_alt_nr_free_chunks(void)
+{
+	return nr_free_chunks;
+}
+
+unsigned int pcpu_alt_nr_empty_pop_pages(void)
+{
+	return counters.nr_empty_pop_pages;
+}
+
+void pcpu_alt_count_balance_run(void)
+{
+	counters.nr_balance_runs++;
+}
+
+/* Populated pages in [first, last] that hold no allocation. */
+static int count_empty_pop(const struct pcpu_alt_chunk *chunk, int first,
+			   int last)
+{
+	int page, n = 0;
+
+	for (page = first; page <= last; page++)
+		n += test_bit(page, chunk->populated) &&
+		     pcpu_alt_block_empty(&chunk->map.blocks[page]);
+	return n;
+}
+
+static void chunk_adjust_empty(struct pcpu_alt_chunk *chunk, int first,
+			       int last, int before)
+{
+	int delta = count_empty_pop(chunk, first, last) - before;
+
+	chunk->nr_empty_pop += delta;
+	counters.nr_empty_pop_pages += delta;
+}
+
+/**
+ * pcpu_alt_chunk_mark_populated() - record that a page index is backed
+ * @chunk: the chunk
+ * @page: the page index, just populated
+ *
+ * CONTEXT: pcpu_alt_mutex and pcpu_alt_lock held.
+ */
+void pcpu_alt_chunk_mark_populated(struct pcpu_alt_chunk *chunk, int page)
+{
+	__set_bit(page, chunk->populated);
+	chunk->nr_populated++;
+	counters.nr_populated_pages++;
+	counters.nr_pages_populated++;
+	if (pcpu_alt_block_empty(&chunk->map.blocks[page])) {
+		chunk->nr_empty_pop++;
+		counters.nr_empty_pop_pages++;
+	}
+}
+
+/**
+ * pcpu_alt_chunk_isolate_empty() - pick empty populated pages to give back
+ * @chunk: the chunk
+ * @pages: bitmap (unit_pages bits, zeroed) receiving the chosen pages
+ * @max: at most this many
+ *
+ * The chosen pages are marked unpopulated at once, so no non-blocking
+ * allocation can land in them while the caller unmaps them.
+ *
+ * CONTEXT: pcpu_alt_mutex and pcpu_alt_lock held.
+ * RETURNS: how many pages were chosen.
+ */
+int pcpu_alt_chunk_isolate_empty(struct pcpu_alt_chunk *chunk,
+				 unsigned long *pages, int max)
+{
+	int page, n = 0;
+
+	for_each_set_bit(page, chunk->populated, pcpu_alt_layout.unit_pages) {
+		if (n == max)
+			break;
+		if (!pcpu_alt_block_empty(&chunk->map.blocks[page]))
+			continue;
+		__set_bit(page, pages);
+		n++;
+	}
+	for_each_set_bit(page, pages, pcpu_alt_layout.unit_pages)
+		__clear_bit(page, chunk->populated);
+	chunk->nr_populated -= n;
+	chunk->nr_empty_pop -= n;
+	counters.nr_populated_pages -= n;
+	counters.nr_empty_pop_pages -= n;
+	counters.nr_pages_depopulated += n;
+	return n;
+}
+
+/* ---- chunk lifecycle ---- */
+
+static unsigned long chunk_index_key(const struct pcpu_alt_chunk *chunk)
+{
+	return (unsigned long)chunk->base >> PAGE_SHIFT;
+}
+
+static size_t chunk_meta_bytes(void)
+{
+	return sizeof(struct pcpu_alt_chunk) +
+	       pcpu_alt_map_meta_bytes(pcpu_alt_layout.unit_pages) +
+	       BITS_TO_LONGS(pcpu_alt_layout.unit_pages) * sizeof(long);
+}
+
+static void chunk_unindex(struct pcpu_alt_chunk *chunk, int nr)
+{
+	unsigned long key = chunk_index_key(chunk);
+	int i;
+
+	for (i = 0; i < nr; i++)
+		xa_erase(&pcpu_alt_index, key + i);
+}
+
+/* Free a chunk that is off every list and out of the index. */
+static void chunk_free(struct pcpu_alt_chunk *chunk)
+{
+	if (chunk->base) {
+		pcpu_alt_region_depopulate(chunk->base, chunk->populated,
+					   pcpu_alt_layout.unit_pages);
+		pcpu_alt_region_destroy(chunk->base);
+	}
+	xa_destroy(&chunk->callers);
+	bitmap_free(chunk->populated);
+	pcpu_alt_map_destroy(&chunk->map);
+	kfree(chunk);
+}
+
+/**
+ * pcpu_alt_chunk_create() - make a new, empty chunk and put it on a slot
+ * @why: on failure, set to a description of what failed
+ *
+ * With the km backend every page is populated here.
+ *
+ * CONTEXT: process context; pcpu_alt_mutex held.
+ * RETURNS: the chunk, or NULL (the reason is in @why).
+ */
+struct pcpu_alt_chunk *pcpu_alt_chunk_create(const char **why)
+{
+	int pages = pcpu_alt_layout.unit_pages, i, err;
+	struct pcpu_alt_chunk *chunk = NULL;
+	unsigned long flags;
+
+	lockdep_assert_held(&pcpu_alt_mutex);
+	*why = "chunk metadata allocation failed";
+	if (!pcpu_alt_fault_inject())
+		chunk = kzalloc(sizeof(*chunk), GFP_KERNEL);
+	if (!chunk)
+		return NULL;
+	INIT_LIST_HEAD(&chunk->list);
+	xa_init_flags(&chunk->callers, XA_FLAGS_LOCK_IRQ);
+	if (pcpu_alt_fault_inject() ||
+	    pcpu_alt_map_init(&chunk->map, pages, GFP_KERNEL))
+		goto fail;
+	if (!pcpu_alt_fault_inject())
+		chunk->populated = bitmap_zalloc(pages, GFP_KERNEL);
+	if (!chunk->populated)
+		goto fail;
+
+	*why = "vmap of the chunk region failed";
+	chunk->base = pcpu_alt_region_create();
+	if (!chunk->base)
+		goto fail;
+
+	*why = "chunk index insertion failed";
+	for (i = 0; i < pages; i++) {
+		err = pcpu_alt_fault_inject() ? -ENOMEM :
+		      xa_err(xa_store(&pcpu_alt_index,
+				      chunk_index_key(chunk) + i, chunk,
+				      GFP_KERNEL));
+		if (err) {
+			chunk_unindex(chunk, i);
+			goto fail;
+		}
+	}
+
+	*why = "page allocation failed";
+	for (i = 0; pcpu_alt_km_backend && i < pages; i++) {
+		if (pcpu_alt_region_populate(chunk->base, i)) {
+			chunk_unindex(chunk, pages);
+			goto fail;
+		}
+		__set_bit(i, chunk->populated);
+	}
+
+	chunk->id = next_chunk_id++;
+	chunk->slot = pcpu_alt_free_slot();
+	spin_lock_irqsave(&pcpu_alt_lock, flags);
+	list_add_tail(&chunk->list, &pcpu_alt_slots[chunk->slot]);
+	nr_free_chunks++;
+	chunk->nr_populated = bitmap_weight(chunk->populated, pages);
+	chunk->nr_empty_pop = chunk->nr_populated;
+	counters.nr_populated_pages += chunk->nr_populated;
+	counters.nr_empty_pop_pages += chunk->nr_populated;
+	counters.nr_pages_populated += chunk->nr_populated;
+	counters.nr_chunks++;
+	counters.nr_chunks_created++;
+	counters.meta_bytes += chunk_meta_bytes();
+	spin_unlock_irqrestore(&pcpu_alt_lock, flags);
+	return chunk;
+
+fail:
+	chunk_free(chunk);
+	return NULL;
+}
+
+/**
+ * pcpu_alt_chunk_isolate() - take a chunk off its list and out of the index
+ * @chunk: the chunk
+ *
+ * After this no allocation or free can reach it; pcpu_alt_chunk_destroy()
+ * may then run without pcpu_alt_lock.
+ *
+ * CONTEXT: pcpu_alt_mutex and pcpu_alt_lock held.
+ */
+void pcpu_alt_chunk_isolate(struct pcpu_alt_chunk *chunk)
+{
+	if (chunk->slot == pcpu_alt_free_slot())
+		nr_free_chunks--;
+	list_del_init(&chunk->list);
+	chunk->isolated = true;
+	chunk_unindex(chunk, pcpu_alt_layout.unit_pages);
+	counters.nr_populated_pages -= chunk->nr_populated;
+	counters.nr_empty_pop_pages -= chunk->nr_empty_pop;
+	counters.nr_pages_depopulated += chunk->nr_populated;
+	counters.nr_chunks--;
+	counters.nr_chunks_destroyed++;
+	counters.meta_bytes -= chunk_meta_bytes();
+}
+
+/**
+ * pcpu_alt_chunk_destroy() - free an isolated chunk and all its pages
+ * @chunk: the chunk
+ *
+ * CONTEXT: process context; pcpu_alt_mutex held.
+ */
+void pcpu_alt_chunk_destroy(struct pcpu_alt_chunk *chunk)
+{
+	lockdep_assert_held(&pcpu_alt_mutex);
+	chunk_free(chunk);
+}
+
+/* ---- allocation ---- */
+
+static void __percpu *chunk_ptr(const struct pcpu_alt_chunk *chunk,
+				int start)
+{
+	unsigned long addr = (unsigned long)chunk->base +
+			     start * PCPU_ALT_MIN_ALLOC -
+			     pcpu_alt_layout.bias;
+
+	return (void __percpu __force *)addr;
+}
+
+static struct pcpu_alt_chunk *find_room(int bits, int align_bits,
+					bool atomic, int *start)
+{
+	struct pcpu_alt_chunk *chunk;
+	int slot;
+
+	for (slot = fls(bits * PCPU_ALT_MIN_ALLOC); slot < pcpu_alt_nr_slots;
+	     slot++) {
+		list_for_each_entry(chunk, &pcpu_alt_slots[slot], list) {
+			*start = pcpu_alt_map_find(&chunk->map, bits,
+						   align_bits,
+						   atomic ? chunk->populated :
+						   NULL);
+			if (*start >= 0)
+				return chunk;
+		}
+	}
+	return NULL;
+}
+
+static void record_caller(struct pcpu_alt_chunk *chunk, int start,
+			  unsigned long caller)
+{
+	void *old;
+
+	if (!track_callers)
+		return;
+	/*
+	 * xarray values must fit in LONG_MAX; kernel text addresses all have
+	 * the top bit set, so drop it here and restore it when reporting.
+	 */
+	old = xa_store(&chunk->callers, start, xa_mk_value(caller & LONG_MAX),
+		       GFP_ATOMIC | __GFP_NOWARN);
+	if (xa_is_err(old))
+		nr_untracked++;
+}
+
+static unsigned long caller_of(struct pcpu_alt_chunk *chunk, int start)
+{
+	void *v = xa_load(&chunk->callers, start);
+
+	return v ? xa_to_value(v) | ~(unsigned long)LONG_MAX : 0;
+}
+
+/* Take [start, start + bits) of @chunk and account for it. */
+static void chunk_take(struct pcpu_alt_chunk *chunk, int start, int bits,
+		       unsigned long caller)
+{
+	int first = start / PCPU_ALT_BLOCK_BITS;
+	int last = (start + bits - 1) / PCPU_ALT_BLOCK_BITS;
+	int before = count_empty_pop(chunk, first, last);
+
+	pcpu_alt_map_alloc(&chunk->map, start, bits);
+	chunk_adjust_empty(chunk, first, last, before);
+	pcpu_alt_chunk_relocate(chunk);
+	record_caller(chunk, start, caller);
+	counters.nr_allocs++;
+	counters.nr_live++;
+	counters.live_bytes += bits * PCPU_ALT_MIN_ALLOC;
+}
+
+/* Give back [start, ...) of @chunk; returns bits freed or -EINVAL. */
+static int chunk_give(struct pcpu_alt_chunk *chunk, int start)
+{
+	int bits = pcpu_alt_map_size_at(&chunk->map, start), first, last;
+	int before;
+
+	if (bits < 0)
+		return bits;
+	first = start / PCPU_ALT_BLOCK_BITS;
+	last = (start + bits - 1) / PCPU_ALT_BLOCK_BITS;
+	before = count_empty_pop(chunk, first, last);
+	pcpu_alt_map_free(&chunk->map, start);
+	chunk_adjust_empty(chunk, first, last, before);
+	pcpu_alt_chunk_relocate(chunk);
+	if (track_callers)
+		xa_erase(&chunk->callers, start);
+	counters.nr_frees++;
+	counters.nr_live--;
+	counters.live_bytes -= bits * PCPU_ALT_MIN_ALLOC;
+	return bits;
+}
+
+/* Back every page of [start, start + bits) that is not backed yet. */
+static int chunk_populate_range(struct pcpu_alt_chunk *chunk, int start,
+				int bits)
+{
+	int first = start / PCPU_ALT_BLOCK_BITS;
+	int last = (start + bits - 1) / PCPU_ALT_BLOCK_BITS;
+	unsigned long flags;
+	int page, err;
+
+	for (page = first; page <= last; page++) {
+		if (test_bit(page, chunk->populated))
+			continue;
+		err = pcpu_alt_region_populate(chunk->base, page);
+		if (err)
+			return err;
+		spin_lock_irqsave(&pcpu_alt_lock, flags);
+		pcpu_alt_chunk_mark_populated(chunk, page);
+		spin_unlock_irqrestore(&pcpu_alt_lock, flags);
+	}
+	return 0;
+}
+
+static void alloc_failed(enum pcpu_alt_fail_reason reason, size_t size,
+			 size_t align, bool atomic, gfp_t gfp,
+			 unsigned long caller, const char *why)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&pcpu_alt_lock, flags);
+	counters.fail[reason]++;
+	spin_unlock_irqrestore(&pcpu_alt_lock, flags);
+	if (!(gfp & __GFP_NOWARN))
+		pr_warn_ratelimited("allocation of %zu bytes align %zu%s from %pS failed: %s\n",
+				    size, align, atomic ? " (atomic)" : "",
+				    (void *)caller, why);
+}
+
+static void __percpu *alloc_caller(size_t size, size_t align, gfp_t gfp,
+				   unsigned long caller)
+{
+	bool atomic = !gfpflags_allow_blocking(gfp);
+	enum pcpu_alt_fail_reason reason;
+	struct pcpu_alt_chunk *chunk;
+	const char *why;
+	int bits, align_bits, start, err;
+	unsigned long flags;
+	void __percpu *ptr;
+	unsigned int cpu;
+
+	if (!size || size > pcpu_alt_layout.unit_size) {
+		alloc_failed(PCPU_ALT_FAIL_BAD_SIZE, size, align, atomic, gfp,
+			     caller, "size out of range");
+		return NULL;
+	}
+	if (!is_power_of_2(align) || align > PAGE_SIZE) {
+		alloc_failed(PCPU_ALT_FAIL_BAD_ALIGN, size, align, atomic, gfp,
+			     caller, "alignment not a power of two <= PAGE_SIZE");
+		return NULL;
+	}
+	bits = DIV_ROUND_UP(size, PCPU_ALT_MIN_ALLOC);
+	align_bits = max_t(size_t, align, PCPU_ALT_MIN_ALLOC) /
+		     PCPU_ALT_MIN_ALLOC;
+
+	if (!atomic)
+		mutex_lock(&pcpu_alt_mutex);
+	spin_lock_irqsave(&pcpu_alt_lock, flags);
+	for (;;) {
+		chunk = find_room(bits, align_bits, atomic, &start);
+		if (chunk)
+			break;
+		spin_unlock_irqrestore(&pcpu_alt_lock, flags);
+		if (atomic) {
+			pcpu_alt_balance_kick();
+			reason = PCPU_ALT_FAIL_NO_POPULATED;
+			why = "no populated room for a non-blocking allocation";
+			goto fail;
+		}
+		if (!pcpu_alt_chunk_create(&why)) {
+			reason = PCPU_ALT_FAIL_CHUNK;
+			goto fail;
+		}
+		spin_lock_irqsave(&pcpu_alt_lock, flags);
+	}
+	chunk_take(chunk, start, bits, caller);
+	spin_unlock_irqrestore(&pcpu_alt_lock, flags);
+
+	if (!atomic) {
+		err = chunk_populate_range(chunk, start, bits);
+		if (err) {
+			spin_lock_irqsave(&pcpu_alt_lock, flags);
+			chunk_give(chunk, start);
+			counters.nr_allocs--;
+			counters.nr_frees--;
+			spin_unlock_irqrestore(&pcpu_alt_lock, flags);
+			reason = PCPU_ALT_FAIL_POPULATE;
+			why = "page allocation failed";
+			goto fail;
+		}
+		mutex_unlock(&pcpu_alt_mutex);
+	} else if (READ_ONCE(counters.nr_empty_pop_pages) <
+		   pcpu_alt_empty_low()) {
+		pcpu_alt_balance_kick();
+	}
+
+	ptr = chunk_ptr(chunk, start);
+	for_each_possible_cpu(cpu)
+		memset(pcpu_alt_ptr(ptr, cpu), 0, size);
+	return ptr;
+
+fail:
+	if (!atomic)
+		mutex_unlock(&pcpu_alt_mutex);
+	alloc_failed(reason, size, align, atomic, gfp, caller, why);
+	return NULL;
+}
+
+/**
+ * pcpu_alt_alloc() - allocate a per-CPU area
+ * @size: bytes per CPU, 1 up to the unit size (at least 32 KiB)
+ * @align: alignment, a power of two up to PAGE_SIZE
+ * @gfp: GFP_KERNEL may create chunks and populate pages; a gfp that does
+ *       not allow blocking (GFP_NOWAIT, GFP_ATOMIC) only uses populated
+ *       space, never sleeps and fails fast.  __GFP_NOWARN silences the
+ *       failure warning.
+ *
+ * The area is zeroed on every possible CPU.
+ *
+ * CONTEXT: any context for non-blocking @gfp; process context otherwise.
+ * RETURNS: a __percpu pointer for pcpu_alt_ptr() and pcpu_alt_free(), or
+ * NULL on failure.
+ */
+void __percpu *pcpu_alt_alloc(size_t size, size_t align, gfp_t gfp)
+{
+	return alloc_caller(size, align, gfp, _RET_IP_);
+}
+EXPORT_SYMBOL_GPL(pcpu_alt_alloc);
+
+/* Chunk holding @ptr's address, or NULL.  pcpu_alt_lock held. */
+static struct pcpu_alt_chunk *chunk_of(const void __percpu *ptr,
+				       unsigned long *offset)
+{
+	unsigned long addr = (__force unsigned long)ptr + pcpu_alt_layout.bias;
+	struct pcpu_alt_chunk *chunk = xa_load(&pcpu_alt_index,
+					       addr >> PAGE_SHIFT);
+
+	if (!chunk || chunk->isolated)
+		return NULL;
+	*offset = addr - (unsigned long)chunk->base;
+	return chunk;
+}
+
+/**
+ * pcpu_alt_free() - free a per-CPU area
+ * @ptr: what pcpu_alt_alloc() returned; NULL is a no-op
+ *
+ * A pointer pcpu_alt did not hand out, an interior pointer or a double free
+ * draws one WARN naming the caller and changes nothing.
+ *
+ * CONTEXT: any, including hard IRQ and IRQs disabled.
+ */
+void pcpu_alt_free(void __percpu *ptr)
+{
+	struct pcpu_alt_chunk *chunk;
+	const char *bad = NULL;
+	unsigned long flags, offset = 0;
+	bool kick = false;
+	int id = -1;
+
+	if (!ptr)
+		return;
+	spin_lock_irqsave(&pcpu_alt_lock, flags);
+	chunk = chunk_of(ptr, &offset);
+	if (!chunk) {
+		bad = "not a pcpu_alt pointer";
+	} else {
+		id = chunk->id;
+		if (offset % PCPU_ALT_MIN_ALLOC ||
+		    chunk_give(chunk, offset / PCPU_ALT_MIN_ALLOC) < 0)
+			bad = "double free or interior pointer";
+	}
+	if (bad) {
+		counters.bad_frees++;
+	} else {
+		kick = nr_free_chunks > 1 ||
+		       (!pcpu_alt_km_backend &&
+			counters.nr_empty_pop_pages > pcpu_alt_empty_high());
+	}
+	spin_unlock_irqrestore(&pcpu_alt_lock, flags);
+
+	if (bad)
+		WARN(1, "%s: refused free of %p (chunk %d offset %lu) from %pS: %s\n",
+		     KBUILD_MODNAME, ptr, id, offset, (void *)_RET_IP_, bad);
+	else if (kick)
+		pcpu_alt_balance_kick();
+}
+EXPORT_SYMBOL_GPL(pcpu_alt_free);
+
+/**
+ * pcpu_alt_is_compat() - do pcpu_alt pointers work with per_cpu_ptr()?
+ *
+ * RETURNS: true in compat layout, where per_cpu_ptr() and this_cpu_*()
+ * work on pcpu_alt pointers; false in private layout, where only
+ * pcpu_alt_ptr() and pcpu_alt_this_ptr() do.
+ */
+bool pcpu_alt_is_compat(void)
+{
+	return pcpu_alt_layout.compat;
+}
+EXPORT_SYMBOL_GPL(pcpu_alt_is_compat);
+
+/* ---- introspection and control ---- */
+
+/**
+ * pcpu_alt_get_stats() - take a consistent snapshot of the counters
+ * @st: filled in
+ *
+ * CONTEXT: any.
+ */
+void pcpu_alt_get_stats(struct pcpu_alt_stats *st)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&pcpu_alt_lock, flags);
+	*st = counters;
+	spin_unlock_irqrestore(&pcpu_alt_lock, flags);
+	st->unit_size = pcpu_alt_layout.unit_size;
+	st->nr_units = pcpu_alt_layout.nr_units;
+	st->empty_pages_low = pcpu_alt_empty_low();
+	st->empty_pages_high = pcpu_alt_empty_high();
+	st->nr_faults_injected = atomic64_read(&nr_faults_injected);
+	st->compat = pcpu_alt_layout.compat;
+	st->km_backend = pcpu_alt_km_backend;
+}
+EXPORT_SYMBOL_GPL(pcpu_alt_get_stats);
+
+/**
+ * pcpu_alt_ptr_info() - where does an allocation live?
+ * @ptr: a live pointer from pcpu_alt_alloc()
+ * @info: filled in on success
+ *
+ * CONTEXT: any.
+ * RETURNS: 0, or -ENOENT when @ptr is not the start of a live allocation.
+ */
+int pcpu_alt_ptr_info(void __percpu *ptr, struct pcpu_alt_ptr_info *info)
+{
+	struct pcpu_alt_chunk *chunk;
+	unsigned long flags, offset;
+	int bits = -ENOENT;
+
+	spin_lock_irqsave(&pcpu_alt_lock, flags);
+	chunk = chunk_of(ptr, &offset);
+	if (chunk && !(offset % PCPU_ALT_MIN_ALLOC))
+		bits = pcpu_alt_map_size_at(&chunk->map,
+					    offset / PCPU_ALT_MIN_ALLOC);
+	if (bits >= 0) {
+		info->chunk_id = chunk->id;
+		info->offset = offset;
+		info->size = bits * PCPU_ALT_MIN_ALLOC;
+		info->slot = chunk->slot;
+	}
+	spin_unlock_irqrestore(&pcpu_alt_lock, flags);
+	return bits < 0 ? -ENOENT : 0;
+}
+EXPORT_SYMBOL_GPL(pcpu_alt_ptr_info);
+
+static void verify_report(void *arg, const char *what, int where,
+			  int expected, int found)
+{
+	const struct pcpu_alt_chunk *chunk = arg;
+
+	pr_err_ratelimited("verify: chunk %d: %s at bit %d: expected %d, found %d\n",
+			   chunk ? chunk->id : -1, what, where, expected,
+			   found);
+}
+
+static int verify_chunk(struct pcpu_alt_chunk *chunk, int slot,
+			u64 *live, unsigned int *populated,
+			unsigned int *empty)
+{
+	int pages = pcpu_alt_layout.unit_pages;
+	int errors = pcpu_alt_map_check(&chunk->map, verify_report, chunk);
+	int nr_pop = bitmap_weight(chunk->populated, pages);
+	int nr_empty = count_empty_pop(chunk, 0, pages - 1);
+
+	if (chunk_slot(chunk) != slot) {
+		verify_report(chunk, "slot", 0, chunk_slot(chunk), slot);
+		errors++;
+	}
+	if (nr_pop != chunk->nr_populated) {
+		verify_report(chunk, "nr_populated", 0, nr_pop,
+			      chunk->nr_populated);
+		errors++;
+	}
+	if (nr_empty != chunk->nr_empty_pop) {
+		verify_report(chunk, "nr_empty_pop", 0, nr_empty,
+			      chunk->nr_empty_pop);
+		errors++;
+	}
+	*live += chunk->map.nr_allocs;
+	*populated += nr_pop;
+	*empty += nr_empty;
+	return errors;
+}
+
+/**
+ * pcpu_alt_verify() - run the consistency checker over every chunk
+ *
+ * Recomputes every hint and counter from the bitmaps and reports each
+ * disagreement to the kernel log.  Slow: for tests and debugging.
+ *
+ * CONTEXT: process context, may sleep.
+ * RETURNS: the number of disagreements (0 = consistent).
+ */
+int pcpu_alt_verify(void)
+{
+	unsigned int populated = 0, empty = 0, chunks = 0, free_chunks;
+	struct pcpu_alt_chunk *chunk;
+	int slot, errors = 0;
+	u64 live = 0;
+
+	mutex_lock(&pcpu_alt_mutex);
+	spin_lock_irq(&pcpu_alt_lock);
+	for (slot = 0; slot < pcpu_alt_nr_slots; slot++) {
+		list_for_each_entry(chunk, &pcpu_alt_slots[slot], list) {
+			errors += verify_chunk(chunk, slot, &live, &populated,
+					       &empty);
+			chunks++;
+		}
+	}
+	free_chunks = 0;
+	list_for_each_entry(chunk, &pcpu_alt_slots[pcpu_alt_free_slot()], list)
+		free_chunks++;
+	errors += (live != counters.nr_live) +
+		  (populated != counters.nr_populated_pages) +
+		  (empty != counters.nr_empty_pop_pages) +
+		  (chunks != counters.nr_chunks) +
+		  (free_chunks != nr_free_chunks);
+	spin_unlock_irq(&pcpu_alt_lock);
+	mutex_unlock(&pcpu_alt_mutex);
+	if (errors)
+		pr_err("verify: %d disagreement(s); totals live %llu/%llu populated %u/%u empty %u/%u chunks %u/%u free chunks %u/%u\n",
+		       errors, live, counters.nr_live, populated,
+		       counters.nr_populated_pages, empty,
+		       counters.nr_empty_pop_pages, chunks, counters.nr_chunks,
+		       free_chunks, nr_free_chunks);
+	return errors;
+}
+EXPORT_SYMBOL_GPL(pcpu_alt_verify);
+
+/**
+ * pcpu_alt_set_watermarks() - set the background work's targets
+ * @low: populate when fewer empty populated pages than this are ready
+ * @high: depopulate beyond this many; @low <= @high <= 4096
+ *
+ * CONTEXT: process context, may sleep.
+ * RETURNS: 0 or -EINVAL (nothing changed).
+ */
+int pcpu_alt_set_watermarks(unsigned int low, unsigned int high)
+{
+	if (low > high || high > PCPU_ALT_MAX_WATERMARK)
+		return -EINVAL;
+	mutex_lock(&pcpu_alt_mutex);
+	WRITE_ONCE(empty_pages_low, low);
+	WRITE_ONCE(empty_pages_high, high);
+	mutex_unlock(&pcpu_alt_mutex);
+	pcpu_alt_balance_kick();
+	return 0;
+}
+EXPORT_SYMBOL_GPL(pcpu_alt_set_watermarks);
+
+/**
+ * pcpu_alt_set_fault_injection() - fail every Nth internal allocation
+ * @every: N; 0 turns fault injection off
+ *
+ * Same as writing the fail_every module parameter.
+ *
+ * CONTEXT: any.
+ */
+void pcpu_alt_set_fault_injection(unsigned int every)
+{
+	atomic_set(&pcpu_alt_fault_count, 0);
+	WRITE_ONCE(fail_every, every);
+}
+EXPORT_SYMBOL_GPL(pcpu_alt_set_fault_injection);
+
+/* ---- load and unload ---- */
+
+/* Collects distinct callers of leaked allocations for the unload report. */
+#define PCPU_ALT_LEAK_SITES	16
+
+struct leak_site {
+	unsigned long caller;
+	unsigned int count;
+};
+
+static void leak_note(struct leak_site *sites, unsigned long caller)
+{
+	int i;
+
+	for (i = 0; i < PCPU_ALT_LEAK_SITES; i++) {
+		if (!sites[i].count || sites[i].caller == caller) {
+			sites[i].caller = caller;
+			sites[i].count++;
+			return;
+		}
+	}
+}
+
+static void report_leaks(void)
+{
+	struct leak_site sites[PCPU_ALT_LEAK_SITES] = {};
+	struct pcpu_alt_chunk *chunk;
+	int slot, start, i;
+
+	if (!counters.nr_live)
+		return;
+	for (slot = 0; slot < pcpu_alt_nr_slots; slot++) {
+		list_for_each_entry(chunk, &pcpu_alt_slots[slot], list) {
+			start = pcpu_alt_map_next_alloc(&chunk->map, 0);
+			while (start < chunk->map.nr_bits) {
+				leak_note(sites, caller_of(chunk, start));
+				start = pcpu_alt_map_next_alloc(&chunk->map,
+								start + 1);
+			}
+		}
+	}
+	pr_warn("unload with %llu live allocation(s), %llu bytes per CPU; releasing them\n",
+		counters.nr_live, counters.live_bytes);
+	for (i = 0; i < PCPU_ALT_LEAK_SITES && sites[i].count; i++)
+		pr_warn("  %u allocation(s) from %pS\n", sites[i].count,
+			(void *)sites[i].caller);
+}
+
+static void destroy_all_chunks(void)
+{
+	struct pcpu_alt_chunk *chunk, *next;
+	int slot;
+
+	mutex_lock(&pcpu_alt_mutex);
+	for (slot = 0; slot < pcpu_alt_nr_slots; slot++) {
+		list_for_each_entry_safe(chunk, next, &pcpu_alt_slots[slot],
+					 list) {
+			spin_lock_irq(&pcpu_alt_lock);
+			pcpu_alt_chunk_isolate(chunk);
+			spin_unlock_irq(&pcpu_alt_lock);
+			pcpu_alt_chunk_destroy(chunk);
+		}
+	}
+	mutex_unlock(&pcpu_alt_mutex);
+}
+
+static int parse_params(int *layout_mode)
+{
+	if (!strcmp(backend, "km")) {
+		pcpu_alt_km_backend = true;
+	} else if (strcmp(backend, "vm")) {
+		pr_err("backend=%s: expected vm or km\n", backend);
+		return -EINVAL;
+	}
+	if (!strcmp(layout, "auto")) {
+		*layout_mode = PCPU_ALT_LAYOUT_AUTO;
+	} else if (!strcmp(layout, "compat")) {
+		*layout_mode = PCPU_ALT_LAYOUT_COMPAT;
+	} else if (!strcmp(layout, "private")) {
+		*layout_mode = PCPU_ALT_LAYOUT_PRIVATE;
+	} else {
+		pr_err("layout=%s: expected auto, compat or private\n",
+		       layout);
+		return -EINVAL;
+	}
+	if (unit_kb && ((unit_kb * 1024UL) % PAGE_SIZE ||
+			unit_kb * 1024UL > INT_MAX / PCPU_ALT_MIN_ALLOC)) {
+		pr_err("unit_kb=%u: expected a multiple of %lu KiB\n", unit_kb,
+		       PAGE_SIZE / 1024);
+		return -EINVAL;
+	}
+	if (empty_pages_low > empty_pages_high) {
+		pr_err("empty_pages_low=%u above empty_pages_high=%u\n",
+		       empty_pages_low, empty_pages_high);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int __init pcpu_alt_init(void)
 {
+	int layout_mode, slot, err;
+
+	err = parse_params(&layout_mode);
+	if (err)
+		return err;
+	err = pcpu_alt_layout_init(layout_mode, unit_kb * 1024UL);
+	if (err)
+		return err;
+
+	pcpu_alt_nr_slots = fls(pcpu_alt_layout.unit_size) + 2;
+	pcpu_alt_slots = kcalloc(pcpu_alt_nr_slots, sizeof(*pcpu_alt_slots),
+				 GFP_KERNEL);
+	if (!pcpu_alt_slots) {
+		pcpu_alt_layout_exit();
+		return -ENOMEM;
+	}
+	for (slot = 0; slot < pcpu_alt_nr_slots; slot++)
+		INIT_LIST_HEAD(&pcpu_alt_slots[slot]);
+
+	pcpu_alt_loaded = true;
+	/* Have room for non-blocking allocations from the start. */
+	pcpu_alt_balance_now();
 	pcpu_alt_debugfs_init();
-	pr_info("loaded, version %s\n", PCPU_ALT_VERSION);
+
+	pr_info("loaded %s: layout %s, backend %s, %u units of %zu KiB, region %lu KiB\n",
+		PCPU_ALT_VERSION, pcpu_alt_layout.compat ? "compat" : "private",
+		pcpu_alt_km_backend ? "km" : "vm", pcpu_alt_layout.nr_units,
+		pcpu_alt_layout.unit_size / 1024, pcpu_alt_layout.span / 1024);
 	return 0;
 }
 
 static void __exit pcpu_alt_exit(void)
 {
 	pcpu_alt_debugfs_exit();
+	pcpu_alt_balance_stop();
+	report_leaks();
+	if (nr_untracked)
+		pr_warn("%llu allocation(s) had no caller recorded\n",
+			nr_untracked);
+	destroy_all_chunks();
+	xa_destroy(&pcpu_alt_index);
+	kfree(pcpu_alt_slots);
+	pcpu_alt_layout_exit();
 	pr_info("unloaded\n");
 }
 

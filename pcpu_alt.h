@@ -1,10 +1,152 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * pcpu_alt: a second dynamic per-CPU allocator.  Public API.
+ *
+ * pcpu_alt_alloc() returns a __percpu pointer to an area that exists once per
+ * possible CPU, zeroed on all of them.  pcpu_alt_ptr() turns it into one
+ * CPU's copy.  When pcpu_alt_is_compat() is true the pointer also works with
+ * the kernel's own per_cpu_ptr() and this_cpu_*() operations.
  */
 #ifndef _PCPU_ALT_H
 #define _PCPU_ALT_H
 
+#include <linux/compiler.h>
+#include <linux/gfp.h>
+#include <linux/overflow.h>
+#include <linux/percpu.h>
+#include <linux/smp.h>
 #include <linux/types.h>
+
+/*
+ * What pcpu_alt_ptr() adds to a pcpu_alt pointer for each CPU (indexed by
+ * CPU number).  In compat layout this is __per_cpu_offset itself.
+ */
+extern const unsigned long *pcpu_alt_cpu_offset;
+
+void __percpu *pcpu_alt_alloc(size_t size, size_t align, gfp_t gfp);
+void pcpu_alt_free(void __percpu *ptr);
+bool pcpu_alt_is_compat(void);
+
+/**
+ * pcpu_alt_ptr() - address of one CPU's copy of a pcpu_alt area
+ * @ptr: pointer returned by pcpu_alt_alloc()
+ * @cpu: a possible CPU
+ */
+#define pcpu_alt_ptr(ptr, cpu)						\
+({									\
+	__verify_pcpu_ptr(ptr);						\
+	(typeof(*(ptr)) __kernel __force *)				\
+		((__force unsigned long)(ptr) + pcpu_alt_cpu_offset[cpu]); \
+})
+
+/**
+ * pcpu_alt_this_ptr() - address of the current CPU's copy
+ * @ptr: pointer returned by pcpu_alt_alloc()
+ *
+ * The caller keeps preemption disabled while it uses the result.
+ */
+#define pcpu_alt_this_ptr(ptr)	pcpu_alt_ptr(ptr, smp_processor_id())
+
+/**
+ * pcpu_alt_alloc_type() - allocate one @type per CPU
+ * @type: the type
+ * @gfp: allocation flags
+ */
+#define pcpu_alt_alloc_type(type, gfp)					\
+	((type __percpu *)pcpu_alt_alloc(sizeof(type), __alignof__(type), gfp))
+
+/**
+ * pcpu_alt_alloc_array() - allocate an array of @n @type per CPU
+ * @type: the element type
+ * @n: number of elements; an overflowing size fails the allocation
+ * @gfp: allocation flags
+ */
+#define pcpu_alt_alloc_array(type, n, gfp)				\
+	((type __percpu *)pcpu_alt_alloc(size_mul(sizeof(type), n),	\
+					 __alignof__(type), gfp))
+
+/* ---- introspection and control, for tests, tools and debugfs ---- */
+
+/* Why an allocation failed; indexes pcpu_alt_stats.fail[]. */
+enum pcpu_alt_fail_reason {
+	PCPU_ALT_FAIL_BAD_SIZE,		/* size 0 or above the limit */
+	PCPU_ALT_FAIL_BAD_ALIGN,	/* not a power of two, or > PAGE_SIZE */
+	PCPU_ALT_FAIL_NO_POPULATED,	/* non-blocking: no populated room */
+	PCPU_ALT_FAIL_CHUNK,		/* could not create a chunk */
+	PCPU_ALT_FAIL_POPULATE,		/* could not back pages */
+	PCPU_ALT_FAIL_NR
+};
+
+/**
+ * struct pcpu_alt_stats - a consistent snapshot of the allocator
+ * @nr_allocs: successful allocations since load
+ * @nr_frees: successful frees since load
+ * @fail: failed allocations by reason
+ * @bad_frees: frees refused (double free, foreign or interior pointer)
+ * @nr_live: live allocations
+ * @live_bytes: bytes of live allocations, per CPU (requested sizes rounded
+ *              up to the 4-byte granularity)
+ * @nr_chunks: chunks
+ * @nr_populated_pages: populated pages, per unit, over all chunks
+ * @nr_empty_pop_pages: populated pages holding no allocation, per unit
+ * @meta_bytes: bytes of metadata (chunk structs, bitmaps, hint blocks)
+ * @unit_size: bytes per unit; also the largest allocation
+ * @nr_units: units per chunk (possible CPUs)
+ * @empty_pages_low: background work populates below this many empty pages
+ * @empty_pages_high: and depopulates above this many
+ * @nr_chunks_created: chunks created since load
+ * @nr_chunks_destroyed: chunks destroyed since load
+ * @nr_pages_populated: page indexes populated since load
+ * @nr_pages_depopulated: page indexes depopulated since load
+ * @nr_balance_runs: background work runs since load
+ * @nr_faults_injected: internal allocations failed on purpose
+ * @compat: compat layout in use
+ * @km_backend: chunks are fully backed at creation
+ */
+struct pcpu_alt_stats {
+	u64 nr_allocs;
+	u64 nr_frees;
+	u64 fail[PCPU_ALT_FAIL_NR];
+	u64 bad_frees;
+	u64 nr_live;
+	u64 live_bytes;
+	unsigned int nr_chunks;
+	unsigned int nr_populated_pages;
+	unsigned int nr_empty_pop_pages;
+	size_t meta_bytes;
+	size_t unit_size;
+	unsigned int nr_units;
+	unsigned int empty_pages_low;
+	unsigned int empty_pages_high;
+	u64 nr_chunks_created;
+	u64 nr_chunks_destroyed;
+	u64 nr_pages_populated;
+	u64 nr_pages_depopulated;
+	u64 nr_balance_runs;
+	u64 nr_faults_injected;
+	bool compat;
+	bool km_backend;
+};
+
+/**
+ * struct pcpu_alt_ptr_info - where an allocation lives
+ * @chunk_id: id of its chunk
+ * @offset: byte offset inside each unit
+ * @size: allocated bytes (4-byte granularity)
+ * @slot: slot list the chunk is on
+ */
+struct pcpu_alt_ptr_info {
+	int chunk_id;
+	unsigned long offset;
+	size_t size;
+	int slot;
+};
+
+void pcpu_alt_get_stats(struct pcpu_alt_stats *st);
+int pcpu_alt_ptr_info(void __percpu *ptr, struct pcpu_alt_ptr_info *info);
+int pcpu_alt_verify(void);
+void pcpu_alt_balance_now(void);
+int pcpu_alt_set_watermarks(unsigned int low, unsigned int high);
+void pcpu_alt_set_fault_injection(unsigned int every);
 
 #endif /* _PCPU_ALT_H */

@@ -1,2 +1,312 @@
 // SPDX-License-Identifier: GPL-2.0
+/*
+ * pcpu_alt virtual regions: where a chunk's units live and how their pages
+ * get backed.
+ *
+ * A chunk is one vmap()ed region holding a unit for every possible CPU:
+ *
+ *   base                                                     base + span
+ *   | unit cpu0 | (gap) | unit cpu1 | (gap) | unit cpu2 | ... |
+ *     ^ unit_off[0]        ^ unit_off[1]
+ *
+ * Compat layout: unit_off[cpu] = __per_cpu_offset[cpu] - min offset, so the
+ * units stand at the same relative distances as the kernel's own per-CPU
+ * areas and a pointer p = base + off - min offset works with per_cpu_ptr()
+ * and this_cpu_*().  Private layout: units packed back to back in CPU order;
+ * only pcpu_alt_ptr() knows the offsets.
+ *
+ * The kernel does not export a way to reserve vmalloc space and map pages
+ * into it later, so a region is made by vmap()ing one placeholder page over
+ * the whole span with PAGE_NONE (no access): that allocates every page table
+ * the span needs.  Populating a page then means writing a real PTE over the
+ * placeholder one (lookup_address() finds it); depopulating puts the
+ * placeholder back and flushes the TLB of every CPU.
+ *
+ * Backends: "vm" populates pages on demand; "km" populates a whole region
+ * when it is made and never depopulates.  Both share this code.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mm.h>
+#include <linux/percpu.h>
+#include <linux/slab.h>
+#include <linux/smp.h>
+#include <linux/vmalloc.h>
+#include <asm/pgtable.h>
+#include <asm/tlbflush.h>
+
 #include "pcpu_alt_internal.h"
+
+struct pcpu_alt_layout pcpu_alt_layout;
+
+/* The no-access page every unpopulated PTE points at, and that PTE. */
+static struct page *placeholder_page;
+static pte_t placeholder_pte;
+static bool placeholder_pte_known;
+
+/* Fallback unit size when no stride can be measured (a single CPU). */
+#define PCPU_ALT_DEFAULT_UNIT	(256 * 1024)
+/* A compat span larger than this many times its units costs too much. */
+#define PCPU_ALT_COMPAT_MAX_SPREAD	4
+
+static unsigned long compat_stride(void)
+{
+	unsigned long best = ULONG_MAX;
+	unsigned int a, b;
+
+	for_each_possible_cpu(a) {
+		for_each_possible_cpu(b) {
+			unsigned long d;
+
+			if (a == b)
+				continue;
+			d = __per_cpu_offset[a] > __per_cpu_offset[b] ?
+			    __per_cpu_offset[a] - __per_cpu_offset[b] :
+			    __per_cpu_offset[b] - __per_cpu_offset[a];
+			best = min(best, d);
+		}
+	}
+	return best;
+}
+
+/**
+ * pcpu_alt_layout_init() - choose the compat or private layout
+ * @mode: PCPU_ALT_LAYOUT_AUTO, _COMPAT or _PRIVATE
+ * @unit_bytes: requested unit size, 0 for automatic
+ *
+ * Return: 0, or -EINVAL when a forced compat layout is impossible, or
+ * -ENOMEM.
+ */
+int pcpu_alt_layout_init(int mode, size_t unit_bytes)
+{
+	struct pcpu_alt_layout *l = &pcpu_alt_layout;
+	unsigned long lo = ULONG_MAX, hi = 0, stride = compat_stride();
+	bool compat_ok, compat_cheap;
+	unsigned int cpu, idx = 0;
+
+	for_each_possible_cpu(cpu) {
+		lo = min(lo, __per_cpu_offset[cpu]);
+		hi = max(hi, __per_cpu_offset[cpu]);
+	}
+	if (stride == ULONG_MAX)	/* a single possible CPU */
+		stride = unit_bytes ?: PCPU_ALT_DEFAULT_UNIT;
+
+	l->nr_units = num_possible_cpus();
+	l->unit_size = unit_bytes ?: min_t(unsigned long, stride,
+					   PCPU_ALT_MAX_UNIT);
+	l->unit_size = round_down(l->unit_size, PAGE_SIZE);
+	if (!l->unit_size)
+		l->unit_size = PAGE_SIZE;
+
+	compat_ok = PAGE_ALIGNED(lo) && PAGE_ALIGNED(stride) &&
+		    l->unit_size <= stride;
+	for_each_possible_cpu(cpu)
+		compat_ok &= PAGE_ALIGNED(__per_cpu_offset[cpu]);
+	compat_cheap = hi - lo + l->unit_size <=
+		       PCPU_ALT_COMPAT_MAX_SPREAD * l->nr_units * l->unit_size;
+
+	if (mode == PCPU_ALT_LAYOUT_COMPAT && !compat_ok) {
+		pr_err("layout=compat impossible: per-CPU offsets %s\n",
+		       l->unit_size > stride ? "closer than the unit size" :
+		       "not page aligned");
+		return -EINVAL;
+	}
+	l->compat = mode == PCPU_ALT_LAYOUT_COMPAT ||
+		    (mode == PCPU_ALT_LAYOUT_AUTO && compat_ok && compat_cheap);
+
+	l->unit_off = kcalloc(nr_cpu_ids, sizeof(*l->unit_off), GFP_KERNEL);
+	if (!l->unit_off)
+		return -ENOMEM;
+	if (l->compat) {
+		l->bias = lo;
+		l->span = hi - lo + l->unit_size;
+		for_each_possible_cpu(cpu)
+			l->unit_off[cpu] = __per_cpu_offset[cpu] - lo;
+		/* per_cpu_ptr() adds exactly these. */
+		pcpu_alt_cpu_offset = __per_cpu_offset;
+	} else {
+		l->bias = 0;
+		l->span = l->nr_units * l->unit_size;
+		for_each_possible_cpu(cpu)
+			l->unit_off[cpu] = idx++ * l->unit_size;
+		pcpu_alt_cpu_offset = l->unit_off;
+	}
+	l->unit_pages = l->unit_size >> PAGE_SHIFT;
+
+	placeholder_page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!placeholder_page) {
+		kfree(l->unit_off);
+		l->unit_off = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * pcpu_alt_layout_exit() - free what pcpu_alt_layout_init() allocated
+ */
+void pcpu_alt_layout_exit(void)
+{
+	__free_page(placeholder_page);
+	placeholder_page = NULL;
+	kfree(pcpu_alt_layout.unit_off);
+	pcpu_alt_layout.unit_off = NULL;
+}
+
+static pte_t *region_pte(void *base, unsigned int cpu, int page)
+{
+	unsigned long addr = (unsigned long)base +
+			     pcpu_alt_layout.unit_off[cpu] +
+			     ((unsigned long)page << PAGE_SHIFT);
+	unsigned int level;
+	pte_t *ptep = lookup_address(addr, &level);
+
+	if (WARN_ON_ONCE(!ptep || level != PG_LEVEL_4K))
+		return NULL;
+	return ptep;
+}
+
+/**
+ * pcpu_alt_region_create() - reserve a chunk's virtual region
+ *
+ * CONTEXT: process context, may sleep.
+ * RETURNS: the region's base address, or NULL on failure.
+ */
+void *pcpu_alt_region_create(void)
+{
+	unsigned int nr = pcpu_alt_layout.span >> PAGE_SHIFT, i;
+	struct page **pages;
+	void *base = NULL;
+	pte_t *ptep;
+
+	if (pcpu_alt_fault_inject())
+		return NULL;
+	pages = kvmalloc_array(nr, sizeof(*pages), GFP_KERNEL);
+	if (!pages)
+		return NULL;
+	for (i = 0; i < nr; i++)
+		pages[i] = placeholder_page;
+	if (!pcpu_alt_fault_inject())
+		base = vmap(pages, nr, VM_MAP, PAGE_NONE);
+	kvfree(pages);
+	if (!base)
+		return NULL;
+
+	ptep = region_pte(base, cpumask_first(cpu_possible_mask), 0);
+	if (!ptep) {
+		vunmap(base);
+		return NULL;
+	}
+	if (!placeholder_pte_known) {
+		placeholder_pte = *ptep;
+		placeholder_pte_known = true;
+	}
+	return base;
+}
+
+/**
+ * pcpu_alt_region_destroy() - release a region whose pages are all gone
+ * @base: what pcpu_alt_region_create() returned
+ *
+ * CONTEXT: process context, may sleep.
+ */
+void pcpu_alt_region_destroy(void *base)
+{
+	vunmap(base);
+}
+
+static void flush_tlb_this_cpu(void *unused)
+{
+	__flush_tlb_all();
+}
+
+/* Drop stale translations of unmapped pages on every CPU. */
+static void flush_tlb_everywhere(void)
+{
+	on_each_cpu(flush_tlb_this_cpu, NULL, 1);
+}
+
+/* Put the placeholder back on @page of every unit; return the real pages. */
+static void unmap_page(void *base, int page, struct list_head *to_free)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		pte_t *ptep = region_pte(base, cpu, page);
+
+		if (!ptep || pte_pfn(*ptep) == page_to_pfn(placeholder_page))
+			continue;
+		list_add(&pte_page(*ptep)->lru, to_free);
+		set_pte(ptep, placeholder_pte);
+	}
+}
+
+static void free_page_list(struct list_head *pages)
+{
+	struct page *page, *next;
+
+	list_for_each_entry_safe(page, next, pages, lru) {
+		list_del(&page->lru);
+		__free_page(page);
+	}
+}
+
+/**
+ * pcpu_alt_region_populate() - back one page index of every unit
+ * @base: the region
+ * @page: page index within a unit
+ *
+ * Each unit's page comes from its CPU's node.  On failure nothing stays
+ * mapped.
+ *
+ * CONTEXT: process context, may sleep; caller holds pcpu_alt_mutex.
+ * RETURNS: 0 or -ENOMEM (-EFAULT if the page tables are not ours).
+ */
+int pcpu_alt_region_populate(void *base, int page)
+{
+	LIST_HEAD(undo);
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		pte_t *ptep = region_pte(base, cpu, page);
+		struct page *p = NULL;
+
+		if (!pcpu_alt_fault_inject())
+			p = alloc_pages_node(cpu_to_node(cpu),
+					     GFP_KERNEL | __GFP_ZERO |
+					     __GFP_NOWARN, 0);
+		if (!p || !ptep) {
+			if (p)
+				__free_page(p);
+			unmap_page(base, page, &undo);
+			flush_tlb_everywhere();
+			free_page_list(&undo);
+			return p ? -EFAULT : -ENOMEM;
+		}
+		set_pte(ptep, mk_pte(p, PAGE_KERNEL));
+	}
+	return 0;
+}
+
+/**
+ * pcpu_alt_region_depopulate() - give back page indexes of every unit
+ * @base: the region
+ * @pages: bitmap of page indexes to release
+ * @nr_pages: bits in @pages
+ *
+ * One TLB flush on every CPU covers the whole batch.
+ *
+ * CONTEXT: process context, may sleep; caller holds pcpu_alt_mutex and has
+ * made sure no allocation lies in these pages.
+ */
+void pcpu_alt_region_depopulate(void *base, const unsigned long *pages,
+				int nr_pages)
+{
+	LIST_HEAD(to_free);
+	int page;
+
+	for_each_set_bit(page, pages, nr_pages)
+		unmap_page(base, page, &to_free);
+	flush_tlb_everywhere();
+	free_page_list(&to_free);
+}
