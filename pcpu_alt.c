@@ -759,6 +759,7 @@ void pcpu_alt_get_stats(struct pcpu_alt_stats *st)
 	st->empty_pages_low = pcpu_alt_empty_low();
 	st->empty_pages_high = pcpu_alt_empty_high();
 	st->nr_faults_injected = atomic64_read(&nr_faults_injected);
+	pcpu_alt_region_counts(&st->nr_regions, &st->nr_backing_pages);
 	st->compat = pcpu_alt_layout.compat;
 	st->km_backend = pcpu_alt_km_backend;
 }

@@ -100,6 +100,9 @@ enum pcpu_alt_fail_reason {
  * @nr_pages_depopulated: page indexes depopulated since load
  * @nr_balance_runs: background work runs since load
  * @nr_faults_injected: internal allocations failed on purpose
+ * @nr_regions: virtual regions held (should equal @nr_chunks)
+ * @nr_backing_pages: pages mapped into regions, all units counted (should
+ *                    equal @nr_populated_pages times @nr_units)
  * @compat: compat layout in use
  * @km_backend: chunks are fully backed at creation
  */
@@ -124,6 +127,8 @@ struct pcpu_alt_stats {
 	u64 nr_pages_depopulated;
 	u64 nr_balance_runs;
 	u64 nr_faults_injected;
+	unsigned long nr_regions;
+	unsigned long nr_backing_pages;
 	bool compat;
 	bool km_backend;
 };

@@ -89,6 +89,7 @@ int pcpu_alt_layout_init(int mode, size_t unit_bytes);
 void pcpu_alt_layout_exit(void);
 void *pcpu_alt_region_create(void);
 void pcpu_alt_region_destroy(void *base);
+void pcpu_alt_region_counts(unsigned long *regions, unsigned long *pages);
 int pcpu_alt_region_populate(void *base, int page);
 void pcpu_alt_region_depopulate(void *base, const unsigned long *pages,
 				int nr_pages);

@@ -44,6 +44,10 @@ static struct page *placeholder_page;
 static pte_t placeholder_pte;
 static bool placeholder_pte_known;
 
+/* Live regions and backing pages, to prove nothing leaks. */
+static atomic_long_t nr_live_regions;
+static atomic_long_t nr_live_pages;
+
 /* Fallback unit size when no stride can be measured (a single CPU). */
 #define PCPU_ALT_DEFAULT_UNIT	(256 * 1024)
 /* A compat span larger than this many times its units costs too much. */
@@ -201,6 +205,7 @@ void *pcpu_alt_region_create(void)
 		placeholder_pte = *ptep;
 		placeholder_pte_known = true;
 	}
+	atomic_long_inc(&nr_live_regions);
 	return base;
 }
 
@@ -213,6 +218,18 @@ void *pcpu_alt_region_create(void)
 void pcpu_alt_region_destroy(void *base)
 {
 	vunmap(base);
+	atomic_long_dec(&nr_live_regions);
+}
+
+/**
+ * pcpu_alt_region_counts() - regions and backing pages currently held
+ * @regions: set to the number of live regions
+ * @pages: set to the number of pages mapped into them, all units counted
+ */
+void pcpu_alt_region_counts(unsigned long *regions, unsigned long *pages)
+{
+	*regions = atomic_long_read(&nr_live_regions);
+	*pages = atomic_long_read(&nr_live_pages);
 }
 
 static void flush_tlb_this_cpu(void *unused)
@@ -248,6 +265,7 @@ static void free_page_list(struct list_head *pages)
 	list_for_each_entry_safe(page, next, pages, lru) {
 		list_del(&page->lru);
 		__free_page(page);
+		atomic_long_dec(&nr_live_pages);
 	}
 }
 
@@ -284,6 +302,7 @@ int pcpu_alt_region_populate(void *base, int page)
 			return p ? -EFAULT : -ENOMEM;
 		}
 		set_pte(ptep, mk_pte(p, PAGE_KERNEL));
+		atomic_long_inc(&nr_live_pages);
 	}
 	return 0;
 }
