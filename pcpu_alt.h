@@ -34,9 +34,11 @@ bool pcpu_alt_is_compat(void);
  */
 #define pcpu_alt_ptr(ptr, cpu)						\
 ({									\
-	__verify_pcpu_ptr(ptr);						\
-	(typeof(*(ptr)) __kernel __force *)				\
-		((__force unsigned long)(ptr) + pcpu_alt_cpu_offset[cpu]); \
+	typeof(ptr) __pa_ptr = (ptr);					\
+	unsigned long __pa_addr = (__force unsigned long)__pa_ptr +	\
+				  pcpu_alt_cpu_offset[cpu];		\
+	__verify_pcpu_ptr(__pa_ptr);					\
+	(typeof(*__pa_ptr) __kernel __force *)__pa_addr;		\
 })
 
 /**

@@ -313,9 +313,11 @@ int pcpu_alt_map_find(const struct pcpu_alt_map *map, int bits,
 	return -1;
 }
 
+typedef void (*block_part_fn)(struct pcpu_alt_map *map, int b, int rs, int re);
+
 /* Call @fn on the block-relative part of [start, end) in each block. */
-static void for_each_block_part(struct pcpu_alt_map *map, int start, int end,
-				void (*fn)(struct pcpu_alt_map *, int, int, int))
+static void map_apply_parts(struct pcpu_alt_map *map, int start, int end,
+			    block_part_fn fn)
 {
 	int b;
 
@@ -340,7 +342,7 @@ void pcpu_alt_map_alloc(struct pcpu_alt_map *map, int start, int bits)
 	bitmap_set(map->alloc_map, start, bits);
 	__set_bit(start, map->bound_map);
 	__set_bit(end, map->bound_map);
-	for_each_block_part(map, start, end, block_alloc);
+	map_apply_parts(map, start, end, block_alloc);
 
 	map->nr_free -= bits;
 	map->nr_allocs++;
@@ -398,7 +400,7 @@ int pcpu_alt_map_free(struct pcpu_alt_map *map, int start)
 		__clear_bit(start, map->bound_map);
 	if (end == map->nr_bits || !test_bit(end, map->alloc_map))
 		__clear_bit(end, map->bound_map);
-	for_each_block_part(map, start, end, block_free);
+	map_apply_parts(map, start, end, block_free);
 
 	map->nr_free += bits;
 	map->nr_allocs--;

@@ -32,24 +32,25 @@ MODULE_PARM_DESC(million, "allocation count of the 4-byte worst case test");
 
 static void __percpu **leaked;
 
-#define EXPECT(cond)							\
-do {									\
-	if (!(cond)) {							\
-		pr_err("    # %s:%d: expected %s\n", __func__, __LINE__,	\
-		       #cond);						\
-		return -EINVAL;						\
-	}								\
-} while (0)
+static bool check(bool ok, const char *what, const char *fn, int line)
+{
+	if (!ok)
+		pr_err("    # %s:%d: expected %s\n", fn, line, what);
+	return ok;
+}
 
-#define EXPECT_EQ(a, b)							\
-do {									\
-	long long __a = (a), __b = (b);					\
-	if (__a != __b) {						\
-		pr_err("    # %s:%d: expected %s == %s (%lld vs %lld)\n",	\
-		       __func__, __LINE__, #a, #b, __a, __b);		\
-		return -EINVAL;						\
-	}								\
-} while (0)
+static bool check_eq(long long a, long long b, const char *what,
+		     const char *fn, int line)
+{
+	if (a != b)
+		pr_err("    # %s:%d: expected %s (%lld vs %lld)\n", fn, line,
+		       what, a, b);
+	return a == b;
+}
+
+/* Report a failed expectation; the caller returns -EINVAL on false. */
+#define EXPECT(cond)	check(cond, #cond, __func__, __LINE__)
+#define EXPECT_EQ(a, b)	check_eq(a, b, #a " == " #b, __func__, __LINE__)
 
 /* Tell the VM bench that WARNs from here on are on purpose. */
 static void expect_warn(bool begin)
@@ -95,8 +96,10 @@ static int test_zeroed_on_every_cpu(void)
 
 	for (i = 0; i < ZERO_AREAS; i++) {
 		p[i] = pcpu_alt_alloc(ZERO_SIZE, 8, GFP_KERNEL);
-		EXPECT(p[i]);
-		EXPECT(zero_everywhere(p[i], ZERO_SIZE));
+		if (!EXPECT(p[i]))
+			return -EINVAL;
+		if (!EXPECT(zero_everywhere(p[i], ZERO_SIZE)))
+			return -EINVAL;
 		fill_everywhere(p[i], ZERO_SIZE, 0xa5);
 	}
 	for (i = 0; i < ZERO_AREAS; i++)
@@ -104,10 +107,12 @@ static int test_zeroed_on_every_cpu(void)
 	/* Same sizes again land on the dirtied cells. */
 	for (i = 0; i < ZERO_AREAS; i++) {
 		p[i] = pcpu_alt_alloc(ZERO_SIZE, 8, GFP_KERNEL);
-		EXPECT(p[i]);
+		if (!EXPECT(p[i]))
+			return -EINVAL;
 	}
 	for (i = 0; i < ZERO_AREAS; i++) {
-		EXPECT(zero_everywhere(p[i], ZERO_SIZE));
+		if (!EXPECT(zero_everywhere(p[i], ZERO_SIZE)))
+			return -EINVAL;
 		pcpu_alt_free(p[i]);
 	}
 	return 0;
@@ -127,10 +132,12 @@ static int test_alignment(void)
 			void __percpu *p = pcpu_alt_alloc(sizes[i], align,
 							  GFP_KERNEL);
 
-			EXPECT(pad && p);
+			if (!EXPECT(pad && p))
+				return -EINVAL;
 			for_each_possible_cpu(cpu)
-				EXPECT_EQ((unsigned long)pcpu_alt_ptr(p, cpu) %
-					  align, 0);
+				if (!EXPECT_EQ((unsigned long)pcpu_alt_ptr(p, cpu) %
+					       align, 0))
+					return -EINVAL;
 			pcpu_alt_free(p);
 			pcpu_alt_free(pad);
 		}
@@ -146,19 +153,22 @@ static int test_cpu_copies_disjoint(void)
 	unsigned int a, b;
 	u8 *c;
 
-	EXPECT(p);
+	if (!EXPECT(p))
+		return -EINVAL;
 	for_each_possible_cpu(a)
 		memset(pcpu_alt_ptr(p, a), a & 0xff, DISJOINT_SIZE);
 	for_each_possible_cpu(a) {
 		c = pcpu_alt_ptr(p, a);
-		EXPECT(!memchr_inv(c, a & 0xff, DISJOINT_SIZE));
+		if (!EXPECT(!memchr_inv(c, a & 0xff, DISJOINT_SIZE)))
+			return -EINVAL;
 		for_each_possible_cpu(b) {
 			unsigned long x = (unsigned long)pcpu_alt_ptr(p, a);
 			unsigned long y = (unsigned long)pcpu_alt_ptr(p, b);
 
 			if (a != b)
-				EXPECT(x + DISJOINT_SIZE <= y ||
-				       y + DISJOINT_SIZE <= x);
+				if (!EXPECT(x + DISJOINT_SIZE <= y ||
+					    y + DISJOINT_SIZE <= x))
+					return -EINVAL;
 		}
 	}
 	pcpu_alt_free(p);
@@ -186,16 +196,20 @@ static int test_compat_this_cpu_ops(void)
 		return 1;	/* skip */
 	}
 	counter = pcpu_alt_alloc_type(unsigned long, GFP_KERNEL);
-	EXPECT(counter);
+	if (!EXPECT(counter))
+		return -EINVAL;
 	cpus_read_lock();
 	for (i = 0; i < COMPAT_ROUNDS; i++)
 		on_each_cpu(compat_inc, (void __force *)counter, 1);
 	for_each_online_cpu(cpu) {
-		EXPECT(per_cpu_ptr(counter, cpu) == pcpu_alt_ptr(counter, cpu));
-		EXPECT_EQ(*per_cpu_ptr(counter, cpu), COMPAT_ROUNDS);
+		if (!EXPECT(per_cpu_ptr(counter, cpu) == pcpu_alt_ptr(counter, cpu)))
+			return -EINVAL;
+		if (!EXPECT_EQ(*per_cpu_ptr(counter, cpu), COMPAT_ROUNDS))
+			return -EINVAL;
 		sum += *per_cpu_ptr(counter, cpu);
 	}
-	EXPECT_EQ(sum, COMPAT_ROUNDS * num_online_cpus());
+	if (!EXPECT_EQ(sum, COMPAT_ROUNDS * num_online_cpus()))
+		return -EINVAL;
 	cpus_read_unlock();
 	pcpu_alt_free(counter);
 	return 0;
@@ -211,14 +225,21 @@ static int test_fullest_first(void)
 	a = pcpu_alt_alloc(unit - PAGE_SIZE, PAGE_SIZE, GFP_KERNEL);
 	b = pcpu_alt_alloc(unit / 2, PAGE_SIZE, GFP_KERNEL);
 	c = pcpu_alt_alloc(64, 8, GFP_KERNEL);
-	EXPECT(a && b && c);
-	EXPECT(!pcpu_alt_ptr_info(a, &big));
-	EXPECT(!pcpu_alt_ptr_info(b, &half));
-	EXPECT(!pcpu_alt_ptr_info(c, &small));
-	EXPECT(big.chunk_id != half.chunk_id);
+	if (!EXPECT(a && b && c))
+		return -EINVAL;
+	if (!EXPECT(!pcpu_alt_ptr_info(a, &big)))
+		return -EINVAL;
+	if (!EXPECT(!pcpu_alt_ptr_info(b, &half)))
+		return -EINVAL;
+	if (!EXPECT(!pcpu_alt_ptr_info(c, &small)))
+		return -EINVAL;
+	if (!EXPECT(big.chunk_id != half.chunk_id))
+		return -EINVAL;
 	/* Both chunks fit 64 bytes; the fuller one must get it. */
-	EXPECT_EQ(small.chunk_id, big.chunk_id);
-	EXPECT(big.slot < half.slot);
+	if (!EXPECT_EQ(small.chunk_id, big.chunk_id))
+		return -EINVAL;
+	if (!EXPECT(big.slot < half.slot))
+		return -EINVAL;
 	pcpu_alt_free(c);
 	pcpu_alt_free(b);
 	pcpu_alt_free(a);
@@ -237,7 +258,8 @@ static int test_populated_pages_follow_use(void)
 	before = stats_now();
 	for (i = 0; i < POP_AREAS; i++) {
 		p[i] = pcpu_alt_alloc(PAGE_SIZE, PAGE_SIZE, GFP_KERNEL);
-		EXPECT(p[i]);
+		if (!EXPECT(p[i]))
+			return -EINVAL;
 	}
 	peak = stats_now();
 	for (i = 0; i < POP_AREAS; i++)
@@ -245,22 +267,30 @@ static int test_populated_pages_follow_use(void)
 	pcpu_alt_balance_now();
 	after = stats_now();
 
-	EXPECT_EQ(after.nr_backing_pages,
-		  (u64)after.nr_populated_pages * after.nr_units);
+	if (!EXPECT_EQ(after.nr_backing_pages,
+		       (u64)after.nr_populated_pages * after.nr_units))
+		return -EINVAL;
 	if (before.km_backend) {
 		/* km: whole chunks, always fully populated, spares freed. */
-		EXPECT_EQ(peak.nr_populated_pages,
-			  peak.nr_chunks * (peak.unit_size >> PAGE_SHIFT));
-		EXPECT(after.nr_chunks <= before.nr_chunks);
+		if (!EXPECT_EQ(peak.nr_populated_pages,
+			       peak.nr_chunks * (peak.unit_size >> PAGE_SHIFT)))
+			return -EINVAL;
+		if (!EXPECT(after.nr_chunks <= before.nr_chunks))
+			return -EINVAL;
 		return 0;
 	}
-	EXPECT(after.nr_empty_pop_pages <= after.empty_pages_high);
-	EXPECT(after.nr_empty_pop_pages >= after.empty_pages_low);
-	EXPECT(peak.nr_populated_pages >=
-	       before.nr_populated_pages + POP_AREAS - before.empty_pages_high);
-	EXPECT(after.nr_populated_pages <=
-	       before.nr_populated_pages + after.empty_pages_high);
-	EXPECT(after.nr_populated_pages < peak.nr_populated_pages);
+	if (!EXPECT(after.nr_empty_pop_pages <= after.empty_pages_high))
+		return -EINVAL;
+	if (!EXPECT(after.nr_empty_pop_pages >= after.empty_pages_low))
+		return -EINVAL;
+	if (!EXPECT(peak.nr_populated_pages >=
+		    before.nr_populated_pages + POP_AREAS - before.empty_pages_high))
+		return -EINVAL;
+	if (!EXPECT(after.nr_populated_pages <=
+		    before.nr_populated_pages + after.empty_pages_high))
+		return -EINVAL;
+	if (!EXPECT(after.nr_populated_pages < peak.nr_populated_pages))
+		return -EINVAL;
 	return 0;
 }
 
@@ -289,7 +319,8 @@ static int alloc_in_softirq(struct softirq_job *job)
 	wait_for_completion(&job->done);
 	del_timer_sync(&job->timer);
 	destroy_timer_on_stack(&job->timer);
-	EXPECT(job->in_softirq);
+	if (!EXPECT(job->in_softirq))
+		return -EINVAL;
 	return 0;
 }
 
@@ -306,14 +337,18 @@ static int test_nonblocking_contexts(void)
 	local_irq_save(flags);
 	p = pcpu_alt_alloc(64, 8, GFP_ATOMIC);
 	local_irq_restore(flags);
-	EXPECT(p);
-	EXPECT(zero_everywhere(p, 64));
+	if (!EXPECT(p))
+		return -EINVAL;
+	if (!EXPECT(zero_everywhere(p, 64)))
+		return -EINVAL;
 	local_irq_save(flags);
 	pcpu_alt_free(p);
 	local_irq_restore(flags);
 
-	EXPECT(!alloc_in_softirq(&job));
-	EXPECT(job.ptr);
+	if (!EXPECT(!alloc_in_softirq(&job)))
+		return -EINVAL;
+	if (!EXPECT(job.ptr))
+		return -EINVAL;
 	pcpu_alt_free(job.ptr);
 
 	/*
@@ -321,27 +356,34 @@ static int test_nonblocking_contexts(void)
 	 * vm gives back every empty page; km cannot, so there the one spare
 	 * chunk left is used up by a blocking allocation first.
 	 */
-	EXPECT(!pcpu_alt_set_watermarks(0, 0));
+	if (!EXPECT(!pcpu_alt_set_watermarks(0, 0)))
+		return -EINVAL;
 	pcpu_alt_balance_now();
 	if (st.km_backend) {
 		whole = pcpu_alt_alloc(st.unit_size, PAGE_SIZE, GFP_KERNEL);
-		EXPECT(whole);
+		if (!EXPECT(whole))
+			return -EINVAL;
 	}
 	st = stats_now();
-	EXPECT_EQ(st.nr_empty_pop_pages, 0);
+	if (!EXPECT_EQ(st.nr_empty_pop_pages, 0))
+		return -EINVAL;
 	local_irq_save(flags);
 	p = pcpu_alt_alloc(PAGE_SIZE, PAGE_SIZE, GFP_NOWAIT | __GFP_NOWARN);
 	local_irq_restore(flags);
 	st2 = stats_now();
-	EXPECT(!p);
-	EXPECT_EQ(st2.fail[PCPU_ALT_FAIL_NO_POPULATED],
-		  st.fail[PCPU_ALT_FAIL_NO_POPULATED] + 1);
+	if (!EXPECT(!p))
+		return -EINVAL;
+	if (!EXPECT_EQ(st2.fail[PCPU_ALT_FAIL_NO_POPULATED],
+		       st.fail[PCPU_ALT_FAIL_NO_POPULATED] + 1))
+		return -EINVAL;
 	/* A blocking one populates what it needs. */
 	p = pcpu_alt_alloc(PAGE_SIZE, PAGE_SIZE, GFP_KERNEL);
-	EXPECT(p);
+	if (!EXPECT(p))
+		return -EINVAL;
 	pcpu_alt_free(p);
 	pcpu_alt_free(whole);
-	EXPECT(!pcpu_alt_set_watermarks(low, high));
+	if (!EXPECT(!pcpu_alt_set_watermarks(low, high)))
+		return -EINVAL;
 	pcpu_alt_balance_now();
 	return 0;
 }
@@ -413,23 +455,33 @@ static int test_bad_input(void)
 	size_t unit = st.unit_size;
 	void __percpu *stock, *p;
 
-	EXPECT(!pcpu_alt_alloc(0, 4, GFP_KERNEL | __GFP_NOWARN));
-	EXPECT(!pcpu_alt_alloc(unit + 1, 4, GFP_KERNEL | __GFP_NOWARN));
-	EXPECT(!pcpu_alt_alloc(8, 3, GFP_KERNEL | __GFP_NOWARN));
-	EXPECT(!pcpu_alt_alloc(8, 0, GFP_KERNEL | __GFP_NOWARN));
-	EXPECT(!pcpu_alt_alloc(8, PAGE_SIZE * 2, GFP_KERNEL | __GFP_NOWARN));
+	if (!EXPECT(!pcpu_alt_alloc(0, 4, GFP_KERNEL | __GFP_NOWARN)))
+		return -EINVAL;
+	if (!EXPECT(!pcpu_alt_alloc(unit + 1, 4, GFP_KERNEL | __GFP_NOWARN)))
+		return -EINVAL;
+	if (!EXPECT(!pcpu_alt_alloc(8, 3, GFP_KERNEL | __GFP_NOWARN)))
+		return -EINVAL;
+	if (!EXPECT(!pcpu_alt_alloc(8, 0, GFP_KERNEL | __GFP_NOWARN)))
+		return -EINVAL;
+	if (!EXPECT(!pcpu_alt_alloc(8, PAGE_SIZE * 2, GFP_KERNEL | __GFP_NOWARN)))
+		return -EINVAL;
 	/* One without __GFP_NOWARN, for the rate-limited warning. */
-	EXPECT(!pcpu_alt_alloc(0, 4, GFP_KERNEL));
+	if (!EXPECT(!pcpu_alt_alloc(0, 4, GFP_KERNEL)))
+		return -EINVAL;
 	st2 = stats_now();
-	EXPECT_EQ(st2.fail[PCPU_ALT_FAIL_BAD_SIZE],
-		  st.fail[PCPU_ALT_FAIL_BAD_SIZE] + 3);
-	EXPECT_EQ(st2.fail[PCPU_ALT_FAIL_BAD_ALIGN],
-		  st.fail[PCPU_ALT_FAIL_BAD_ALIGN] + 3);
-	EXPECT_EQ(st2.nr_live, st.nr_live);
+	if (!EXPECT_EQ(st2.fail[PCPU_ALT_FAIL_BAD_SIZE],
+		       st.fail[PCPU_ALT_FAIL_BAD_SIZE] + 3))
+		return -EINVAL;
+	if (!EXPECT_EQ(st2.fail[PCPU_ALT_FAIL_BAD_ALIGN],
+		       st.fail[PCPU_ALT_FAIL_BAD_ALIGN] + 3))
+		return -EINVAL;
+	if (!EXPECT_EQ(st2.nr_live, st.nr_live))
+		return -EINVAL;
 
 	p = pcpu_alt_alloc(64, 8, GFP_KERNEL);
 	stock = alloc_percpu(u64);
-	EXPECT(p && stock);
+	if (!EXPECT(p && stock))
+		return -EINVAL;
 	st = stats_now();
 	expect_warn(true);
 	pcpu_alt_free((void __percpu *)((__force unsigned long)p + 4));
@@ -437,17 +489,22 @@ static int test_bad_input(void)
 	pcpu_alt_free(stock);
 	expect_warn(false);
 	st2 = stats_now();
-	EXPECT_EQ(st2.bad_frees, st.bad_frees + 3);
-	EXPECT_EQ(st2.nr_live, st.nr_live);
-	EXPECT(!pcpu_alt_verify());
+	if (!EXPECT_EQ(st2.bad_frees, st.bad_frees + 3))
+		return -EINVAL;
+	if (!EXPECT_EQ(st2.nr_live, st.nr_live))
+		return -EINVAL;
+	if (!EXPECT(!pcpu_alt_verify()))
+		return -EINVAL;
 
 	pcpu_alt_free(p);
 	expect_warn(true);
 	pcpu_alt_free(p);	/* double free */
 	expect_warn(false);
 	st2 = stats_now();
-	EXPECT_EQ(st2.bad_frees, st.bad_frees + 4);
-	EXPECT_EQ(st2.nr_live, st.nr_live - 1);
+	if (!EXPECT_EQ(st2.bad_frees, st.bad_frees + 4))
+		return -EINVAL;
+	if (!EXPECT_EQ(st2.nr_live, st.nr_live - 1))
+		return -EINVAL;
 	free_percpu(stock);
 	pcpu_alt_free(NULL);
 	return 0;
@@ -473,20 +530,28 @@ static int test_fault_injection_no_leaks(void)
 		pcpu_alt_set_fault_injection(0);
 		failures += !a + !b;
 		if (a)
-			EXPECT(zero_everywhere(a, unit));
+			if (!EXPECT(zero_everywhere(a, unit)))
+				return -EINVAL;
 		pcpu_alt_free(a);
 		pcpu_alt_free(b);
-		EXPECT(!pcpu_alt_verify());
+		if (!EXPECT(!pcpu_alt_verify()))
+			return -EINVAL;
 		cond_resched();
 	}
 	pcpu_alt_balance_now();
 	st = stats_now();
-	EXPECT(failures > 0);
-	EXPECT(st.nr_faults_injected > before.nr_faults_injected);
-	EXPECT_EQ(st.nr_live, before.nr_live);
-	EXPECT_EQ(st.nr_regions, st.nr_chunks);
-	EXPECT_EQ(st.nr_backing_pages, (u64)st.nr_populated_pages * st.nr_units);
-	EXPECT(st.nr_chunks <= before.nr_chunks + 1);
+	if (!EXPECT(failures > 0))
+		return -EINVAL;
+	if (!EXPECT(st.nr_faults_injected > before.nr_faults_injected))
+		return -EINVAL;
+	if (!EXPECT_EQ(st.nr_live, before.nr_live))
+		return -EINVAL;
+	if (!EXPECT_EQ(st.nr_regions, st.nr_chunks))
+		return -EINVAL;
+	if (!EXPECT_EQ(st.nr_backing_pages, (u64)st.nr_populated_pages * st.nr_units))
+		return -EINVAL;
+	if (!EXPECT(st.nr_chunks <= before.nr_chunks + 1))
+		return -EINVAL;
 	return 0;
 }
 
@@ -497,11 +562,14 @@ static int test_typed_helpers(void)
 						 GFP_KERNEL | __GFP_NOWARN);
 	unsigned int cpu;
 
-	EXPECT(arr);
-	EXPECT(!huge);
+	if (!EXPECT(arr))
+		return -EINVAL;
+	if (!EXPECT(!huge))
+		return -EINVAL;
 	for_each_possible_cpu(cpu)
-		EXPECT_EQ((unsigned long)pcpu_alt_ptr(arr, cpu) %
-			  __alignof__(u64), 0);
+		if (!EXPECT_EQ((unsigned long)pcpu_alt_ptr(arr, cpu) %
+			       __alignof__(u64), 0))
+			return -EINVAL;
 	pcpu_alt_free(arr);
 	return 0;
 }
