@@ -388,6 +388,8 @@ struct pcpu_alt_chunk *pcpu_alt_chunk_create(const char **why)
 	counters.nr_empty_pop_pages += chunk->nr_populated;
 	counters.nr_pages_populated += chunk->nr_populated;
 	counters.nr_chunks++;
+	counters.nr_max_chunks = max(counters.nr_max_chunks,
+				     counters.nr_chunks);
 	counters.nr_chunks_created++;
 	counters.meta_bytes += chunk_meta_bytes();
 	spin_unlock_irqrestore(&pcpu_alt_lock, flags);
@@ -505,6 +507,11 @@ static void chunk_take(struct pcpu_alt_chunk *chunk, int start, int bits,
 	counters.nr_allocs++;
 	counters.nr_live++;
 	counters.live_bytes += bits * PCPU_ALT_MIN_ALLOC;
+	counters.nr_max_live = max(counters.nr_max_live, counters.nr_live);
+	counters.min_alloc_bytes = min_not_zero(counters.min_alloc_bytes,
+						(u64)bits * PCPU_ALT_MIN_ALLOC);
+	counters.max_alloc_bytes = max(counters.max_alloc_bytes,
+				       (u64)bits * PCPU_ALT_MIN_ALLOC);
 }
 
 /* Give back [start, ...) of @chunk; returns bits freed or -EINVAL. */
@@ -1040,10 +1047,11 @@ static int __init pcpu_alt_init(void)
 	pcpu_alt_balance_now();
 	pcpu_alt_debugfs_init();
 
-	pr_info("loaded %s: layout %s, backend %s, %u units of %zu KiB, region %lu KiB\n",
+	pr_info("loaded %s: layout %s (%s), backend %s, %u units of %zu KiB, region %lu KiB\n",
 		PCPU_ALT_VERSION, pcpu_alt_layout.compat ? "compat" : "private",
-		pcpu_alt_km_backend ? "km" : "vm", pcpu_alt_layout.nr_units,
-		pcpu_alt_layout.unit_size / 1024, pcpu_alt_layout.span / 1024);
+		pcpu_alt_layout.why, pcpu_alt_km_backend ? "km" : "vm",
+		pcpu_alt_layout.nr_units, pcpu_alt_layout.unit_size / 1024,
+		pcpu_alt_layout.span / 1024);
 	return 0;
 }
 

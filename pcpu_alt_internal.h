@@ -33,6 +33,7 @@ enum pcpu_alt_layout_mode {
  * @span: bytes of one region, gaps included
  * @bias: a pointer handed out is (region base + offset - @bias)
  * @unit_off: byte offset of each CPU's unit from the region base
+ * @why: why this layout was chosen, for the load message and debugfs
  *
  * Set once at load, read-only afterwards.
  */
@@ -44,6 +45,7 @@ struct pcpu_alt_layout {
 	unsigned long span;
 	unsigned long bias;
 	unsigned long *unit_off;
+	const char *why;
 };
 
 extern struct pcpu_alt_layout pcpu_alt_layout;

@@ -117,6 +117,14 @@ int pcpu_alt_layout_init(int mode, size_t unit_bytes)
 	}
 	l->compat = mode == PCPU_ALT_LAYOUT_COMPAT ||
 		    (mode == PCPU_ALT_LAYOUT_AUTO && compat_ok && compat_cheap);
+	if (mode != PCPU_ALT_LAYOUT_AUTO)
+		l->why = "forced by the layout parameter";
+	else if (l->compat)
+		l->why = "per-CPU offsets are evenly spread";
+	else if (!compat_ok)
+		l->why = "per-CPU offsets too close or unaligned for compat";
+	else
+		l->why = "compat span too large (NUMA groups far apart?)";
 
 	l->unit_off = kcalloc(nr_cpu_ids, sizeof(*l->unit_off), GFP_KERNEL);
 	if (!l->unit_off)
