@@ -57,8 +57,10 @@ int pcpu_alt_nr_slots;
  * of (pointer + layout bias), which falls in the chunk's lowest unit.
  * Stores happen under pcpu_alt_mutex before the chunk is visible; erases and
  * loads under pcpu_alt_lock, so a chunk found here cannot be freed under us.
+ * Its own lock nests inside pcpu_alt_lock, so it is always taken with IRQs
+ * off (XA_FLAGS_LOCK_IRQ, xa_store_irq()).
  */
-static DEFINE_XARRAY(pcpu_alt_index);
+static DEFINE_XARRAY_FLAGS(pcpu_alt_index, XA_FLAGS_LOCK_IRQ);
 
 const unsigned long *pcpu_alt_cpu_offset __read_mostly;
 EXPORT_SYMBOL_GPL(pcpu_alt_cpu_offset);
@@ -297,11 +299,13 @@ static size_t chunk_meta_bytes(void)
 	       BITS_TO_LONGS(pcpu_alt_layout.unit_pages) * sizeof(long);
 }
 
+/* Drop the first @nr index entries of @chunk.  IRQs off. */
 static void chunk_unindex(struct pcpu_alt_chunk *chunk, int nr)
 {
 	unsigned long key = chunk_index_key(chunk);
 	int i;
 
+	lockdep_assert_irqs_disabled();
 	for (i = 0; i < nr; i++)
 		xa_erase(&pcpu_alt_index, key + i);
 }
@@ -359,11 +363,13 @@ struct pcpu_alt_chunk *pcpu_alt_chunk_create(const char **why)
 	*why = "chunk index insertion failed";
 	for (i = 0; i < pages; i++) {
 		err = pcpu_alt_fault_inject() ? -ENOMEM :
-		      xa_err(xa_store(&pcpu_alt_index,
-				      chunk_index_key(chunk) + i, chunk,
-				      GFP_KERNEL));
+		      xa_err(xa_store_irq(&pcpu_alt_index,
+					  chunk_index_key(chunk) + i, chunk,
+					  GFP_KERNEL));
 		if (err) {
+			spin_lock_irqsave(&pcpu_alt_lock, flags);
 			chunk_unindex(chunk, i);
+			spin_unlock_irqrestore(&pcpu_alt_lock, flags);
 			goto fail;
 		}
 	}
@@ -371,7 +377,9 @@ struct pcpu_alt_chunk *pcpu_alt_chunk_create(const char **why)
 	*why = "page allocation failed";
 	for (i = 0; pcpu_alt_km_backend && i < pages; i++) {
 		if (pcpu_alt_region_populate(chunk->base, i)) {
+			spin_lock_irqsave(&pcpu_alt_lock, flags);
 			chunk_unindex(chunk, pages);
+			spin_unlock_irqrestore(&pcpu_alt_lock, flags);
 			goto fail;
 		}
 		__set_bit(i, chunk->populated);

@@ -86,9 +86,14 @@ enum pcpu_alt_fail_reason {
  * @fail: failed allocations by reason
  * @bad_frees: frees refused (double free, foreign or interior pointer)
  * @nr_live: live allocations
+ * @nr_max_live: most live allocations at any time since load
+ * @min_alloc_bytes: smallest allocation since load (4-byte granularity;
+ *                   0 before the first)
+ * @max_alloc_bytes: largest allocation since load
  * @live_bytes: bytes of live allocations, per CPU (requested sizes rounded
  *              up to the 4-byte granularity)
  * @nr_chunks: chunks
+ * @nr_max_chunks: most chunks at any time since load
  * @nr_populated_pages: populated pages, per unit, over all chunks
  * @nr_empty_pop_pages: populated pages holding no allocation, per unit
  * @meta_bytes: bytes of metadata (chunk structs, bitmaps, hint blocks)
@@ -114,8 +119,12 @@ struct pcpu_alt_stats {
 	u64 fail[PCPU_ALT_FAIL_NR];
 	u64 bad_frees;
 	u64 nr_live;
+	u64 nr_max_live;
+	u64 min_alloc_bytes;
+	u64 max_alloc_bytes;
 	u64 live_bytes;
 	unsigned int nr_chunks;
+	unsigned int nr_max_chunks;
 	unsigned int nr_populated_pages;
 	unsigned int nr_empty_pop_pages;
 	size_t meta_bytes;
