@@ -50,7 +50,8 @@ selftests:
 # Run the kselftests here: as root, with pcpu_alt.ko loaded and
 # pcpu_alt_test.ko built (PCPU_ALT_KO_DIR, default this directory).
 kselftest: selftests
-	$(MAKE) -s -C $(KSFT_STAGE) OUTPUT=$(KSFT_STAGE) run_tests
+	PCPU_ALT_KO_DIR=$(abspath $(or $(PCPU_ALT_KO_DIR),$(SRC))) \
+		$(MAKE) -s -C $(KSFT_STAGE) OUTPUT=$(KSFT_STAGE) run_tests
 
 # Optional, as root: copy the sources to $(DKMS_SRCTREE)/pcpu_alt-<version>,
 # then dkms add/build/install pcpu_alt.ko for $(KVER).  Replaces an earlier
