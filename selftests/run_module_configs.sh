@@ -1,0 +1,96 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# Module-level checks that need pcpu_alt loaded and unloaded several times,
+# so they run outside the kselftest pass (pcpu_alt must NOT be loaded):
+#   - the in-kernel tests (pcpu_alt_test.ko) under the km backend, the
+#     private layout and a small unit size;
+#   - unload with live allocations: pcpu_alt reports how many, how many
+#     bytes and from where, then releases everything: no vmap area of ours
+#     remains.
+# Prints TAP; exits non-zero on any failure.
+#
+# Usage: run_module_configs.sh KO_DIR
+
+ko_dir=${1:?usage: run_module_configs.sh KO_DIR}
+n=0
+failed=0
+
+ok() {
+	n=$((n + 1))
+	echo "ok $n $1"
+}
+
+not_ok() {
+	n=$((n + 1))
+	failed=$((failed + 1))
+	echo "not ok $n $1"
+}
+
+# Kernel log lines printed since the mark, i.e. since the last dmesg -C.
+klog() {
+	dmesg | sed 's/^\[[ 0-9.]*\] //'
+}
+
+run_ktests() {
+	params=$1
+	dmesg -C
+	if ! insmod "$ko_dir/pcpu_alt.ko" $params; then
+		not_ok "load pcpu_alt $params"
+		return
+	fi
+	# 200000 keeps the 4-byte worst case meaningful (several chunks)
+	# without repeating the default pass's full million each time.
+	if insmod "$ko_dir/pcpu_alt_test.ko" million=200000; then
+		ok "pcpu_alt_test with $params"
+		rmmod pcpu_alt_test
+	else
+		klog | grep -E '^(not ok|    #)' | sed 's/^/# /'
+		not_ok "pcpu_alt_test with $params"
+	fi
+	rmmod pcpu_alt || not_ok "unload pcpu_alt $params"
+}
+
+vmap_areas() {
+	grep -c ' vmap$' /proc/vmallocinfo
+}
+
+check_unload_with_leaks() {
+	leaks=5
+	before=$(vmap_areas)
+	dmesg -C
+	if ! insmod "$ko_dir/pcpu_alt.ko"; then
+		not_ok "load pcpu_alt for the leak check"
+		return
+	fi
+	during=$(vmap_areas)
+	insmod "$ko_dir/pcpu_alt_test.ko" million=1000 leak=$leaks &&
+		rmmod pcpu_alt_test
+	rmmod pcpu_alt
+	after=$(vmap_areas)
+	echo "# vmap areas: before $before, loaded $during, after $after"
+	if klog | grep -q "unload with $leaks live allocation(s), $((leaks * 32)) bytes per CPU" &&
+	   klog | grep -q "  $leaks allocation(s) from "; then
+		ok "unload reports $leaks leaked allocations with their site"
+	else
+		not_ok "unload reports $leaks leaked allocations with their site"
+	fi
+	if [ "$during" -gt "$before" ] && [ "$after" -eq "$before" ]; then
+		ok "no vmap area left after unload"
+	else
+		not_ok "no vmap area left after unload"
+	fi
+}
+
+if [ -d /sys/module/pcpu_alt ]; then
+	echo "run_module_configs: unload pcpu_alt first" >&2
+	exit 1
+fi
+echo "TAP version 13"
+echo "1..5"
+run_ktests "backend=km"
+run_ktests "layout=private"
+run_ktests "backend=km layout=private unit_kb=64"
+check_unload_with_leaks
+echo "# run_module_configs: $n checks, $failed failed"
+[ "$failed" -eq 0 ]
