@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * pcpu_alt debugfs internals shared by pcpu_alt_debugfs*.c.  Not an API.
+ */
+#ifndef _PCPU_ALT_DEBUGFS_H
+#define _PCPU_ALT_DEBUGFS_H
+
+#include <linux/debugfs.h>
+#include <linux/types.h>
+
+/* Root-only: the files describe kernel memory layout. */
+#define PCPU_ALT_DEBUGFS_RO	0400
+#define PCPU_ALT_DEBUGFS_RW	0600
+
+/* Longest command any writable file accepts, newline included. */
+#define PCPU_ALT_DEBUGFS_CMD_MAX	64
+
+int pcpu_alt_debugfs_get_cmd(char *buf, size_t size, const char __user *ubuf,
+			     size_t count, loff_t *ppos);
+
+void pcpu_alt_debugfs_chunks_init(struct dentry *dir);
+void pcpu_alt_debugfs_pool_init(struct dentry *dir);
+void pcpu_alt_debugfs_pool_exit(void);
+
+#endif /* _PCPU_ALT_DEBUGFS_H */

@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcpu_alt debugfs "pool": allocations made and freed on request, so tests
+ * can create known allocation patterns from user space.
+ *
+ * Write one command per write(2), at most PCPU_ALT_DEBUGFS_CMD_MAX - 1
+ * bytes, single spaces between words, an optional final newline:
+ *
+ *   alloc <count> <size> <align> [atomic]
+ *       <count> areas of <size> bytes aligned to <align>; 1 <= count <= 4096,
+ *       1 <= size <= unit size, align a power of two <= PAGE_SIZE; "atomic"
+ *       allocates without blocking (populated pages only).  All or nothing:
+ *       when one allocation fails, those already made are freed and the
+ *       write fails with -ENOMEM.  -ENOSPC when the pool would hold more
+ *       than 65536 areas.
+ *   free <id>     free one area; -ENOENT if no such id
+ *   free all      free every area
+ *
+ * Anything else fails with -EINVAL and changes nothing.  Reading lists the
+ * live areas, one per line, in id order:
+ *
+ *   id=<n> chunk=<id> offset=<bytes> size=<requested> alloc_size=<bytes>
+ *   align=<bytes> atomic=<0|1>
+ *
+ * (one line each).  Ids are never reused while the module is loaded.
+ * Everything still in the pool is freed at unload.
+ *
+ * Locking: pool_mutex protects the xarray, the id counter and pool_nr.  The
+ * per-CPU allocations and frees themselves run outside it, so writers on
+ * several CPUs really allocate concurrently.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/list.h>
+#include <linux/log2.h>
+#include <linux/mm.h>
+#include <linux/mutex.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/xarray.h>
+
+#include "pcpu_alt_internal.h"
+#include "pcpu_alt_debugfs.h"
+
+#define POOL_MAX	65536
+#define POOL_BATCH_MAX	4096
+#define POOL_MAX_WORDS	5
+
+/**
+ * struct pool_entry - one area held by the pool
+ * @ptr: what pcpu_alt_alloc() returned
+ * @id: key in the pool xarray
+ * @size: requested size
+ * @align: requested alignment
+ * @atomic: allocated without blocking
+ * @list: on a private list while being freed
+ */
+struct pool_entry {
+	void __percpu *ptr;
+	unsigned long id;
+	size_t size;
+	size_t align;
+	bool atomic;
+	struct list_head list;
+};
+
+static DEFINE_XARRAY(pool);
+static DEFINE_MUTEX(pool_mutex);
+/* Next id (pool_mutex). */
+static unsigned long pool_next_id;
+/* Areas held or being allocated (pool_mutex). */
+static unsigned int pool_nr;
+
+static void entry_free(struct pool_entry *e)
+{
+	pcpu_alt_free(e->ptr);
+	kfree(e);
+}
+
+static int pool_reserve(unsigned int count)
+{
+	int err = 0;
+
+	mutex_lock(&pool_mutex);
+	if (pool_nr + count > POOL_MAX)
+		err = -ENOSPC;
+	else
+		pool_nr += count;
+	mutex_unlock(&pool_mutex);
+	return err;
+}
+
+static void pool_unreserve(unsigned int count)
+{
+	mutex_lock(&pool_mutex);
+	pool_nr -= count;
+	mutex_unlock(&pool_mutex);
+}
+
+/* Insert all of @e under fresh ids, or none of them. */
+static int pool_insert(struct pool_entry **e, unsigned int count)
+{
+	unsigned int i, j;
+	int err = 0;
+
+	mutex_lock(&pool_mutex);
+	for (i = 0; i < count; i++) {
+		e[i]->id = pool_next_id + i;
+		err = xa_insert(&pool, e[i]->id, e[i], GFP_KERNEL);
+		if (err)
+			break;
+	}
+	if (err) {
+		for (j = 0; j < i; j++)
+			xa_erase(&pool, e[j]->id);
+	} else {
+		pool_next_id += count;
+	}
+	mutex_unlock(&pool_mutex);
+	return err;
+}
+
+static int pool_alloc(unsigned int count, size_t size, size_t align,
+		      bool atomic)
+{
+	gfp_t gfp = (atomic ? GFP_NOWAIT : GFP_KERNEL) | __GFP_NOWARN;
+	struct pool_entry **e;
+	unsigned int i;
+	int err;
+
+	err = pool_reserve(count);
+	if (err)
+		return err;
+	err = -ENOMEM;
+	e = kvcalloc(count, sizeof(*e), GFP_KERNEL);
+	if (!e)
+		goto unreserve;
+	for (i = 0; i < count; i++) {
+		e[i] = kzalloc(sizeof(*e[i]), GFP_KERNEL);
+		if (!e[i])
+			goto undo;
+		e[i]->size = size;
+		e[i]->align = align;
+		e[i]->atomic = atomic;
+		e[i]->ptr = pcpu_alt_alloc(size, align, gfp);
+		if (!e[i]->ptr) {
+			kfree(e[i]);
+			goto undo;
+		}
+	}
+	err = pool_insert(e, count);
+	if (!err) {
+		kvfree(e);
+		return 0;
+	}
+undo:
+	while (i--)
+		entry_free(e[i]);
+	kvfree(e);
+unreserve:
+	pool_unreserve(count);
+	return err;
+}
+
+static int pool_free_one(unsigned long id)
+{
+	struct pool_entry *e;
+
+	mutex_lock(&pool_mutex);
+	e = xa_erase(&pool, id);
+	if (e)
+		pool_nr--;
+	mutex_unlock(&pool_mutex);
+	if (!e)
+		return -ENOENT;
+	entry_free(e);
+	return 0;
+}
+
+static void pool_free_all(void)
+{
+	struct pool_entry *e, *next;
+	unsigned long id;
+	LIST_HEAD(doomed);
+
+	mutex_lock(&pool_mutex);
+	xa_for_each(&pool, id, e) {
+		xa_erase(&pool, id);
+		list_add_tail(&e->list, &doomed);
+		pool_nr--;
+	}
+	mutex_unlock(&pool_mutex);
+	list_for_each_entry_safe(e, next, &doomed, list)
+		entry_free(e);
+}
+
+/* Split @cmd at single spaces; empty words are refused. */
+static int split_words(char *cmd, char **word, int max)
+{
+	int n = 0;
+	char *w;
+
+	while ((w = strsep(&cmd, " "))) {
+		if (!*w || n == max)
+			return -EINVAL;
+		word[n++] = w;
+	}
+	return n;
+}
+
+static int pool_cmd_alloc(char **word, int n)
+{
+	unsigned int count;
+	unsigned long size, align;
+	bool atomic = false;
+
+	if (n != 4 && n != 5)
+		return -EINVAL;
+	if (kstrtouint(word[1], 10, &count) || !count ||
+	    count > POOL_BATCH_MAX)
+		return -EINVAL;
+	if (kstrtoul(word[2], 10, &size) || !size ||
+	    size > pcpu_alt_layout.unit_size)
+		return -EINVAL;
+	if (kstrtoul(word[3], 10, &align) || !is_power_of_2(align) ||
+	    align > PAGE_SIZE)
+		return -EINVAL;
+	if (n == 5) {
+		if (strcmp(word[4], "atomic"))
+			return -EINVAL;
+		atomic = true;
+	}
+	return pool_alloc(count, size, align, atomic);
+}
+
+static int pool_cmd_free(char **word, int n)
+{
+	unsigned long id;
+
+	if (n != 2)
+		return -EINVAL;
+	if (!strcmp(word[1], "all")) {
+		pool_free_all();
+		return 0;
+	}
+	if (kstrtoul(word[1], 10, &id))
+		return -EINVAL;
+	return pool_free_one(id);
+}
+
+static ssize_t pool_write(struct file *file, const char __user *ubuf,
+			  size_t count, loff_t *ppos)
+{
+	char cmd[PCPU_ALT_DEBUGFS_CMD_MAX], *word[POOL_MAX_WORDS];
+	int n, err;
+
+	err = pcpu_alt_debugfs_get_cmd(cmd, sizeof(cmd), ubuf, count, ppos);
+	if (err)
+		return err;
+	n = split_words(cmd, word, POOL_MAX_WORDS);
+	if (n < 0)
+		return n;
+	if (!strcmp(word[0], "alloc"))
+		err = pool_cmd_alloc(word, n);
+	else if (!strcmp(word[0], "free"))
+		err = pool_cmd_free(word, n);
+	else
+		err = -EINVAL;
+	return err ? err : count;
+}
+
+/*
+ * Reading walks the xarray in id order with pool_mutex held from start to
+ * stop; *pos is the id to resume from.
+ */
+static void *pool_seq_start(struct seq_file *m, loff_t *pos)
+{
+	unsigned long id = *pos;
+	struct pool_entry *e;
+
+	mutex_lock(&pool_mutex);
+	if (*pos < 0)
+		return NULL;
+	e = xa_find(&pool, &id, ULONG_MAX, XA_PRESENT);
+	if (e)
+		*pos = id;
+	return e;
+}
+
+static void *pool_seq_next(struct seq_file *m, void *v, loff_t *pos)
+{
+	struct pool_entry *e = v;
+	unsigned long id = e->id;
+
+	*pos = e->id + 1;
+	e = xa_find_after(&pool, &id, ULONG_MAX, XA_PRESENT);
+	if (e)
+		*pos = id;
+	return e;
+}
+
+static void pool_seq_stop(struct seq_file *m, void *v)
+{
+	mutex_unlock(&pool_mutex);
+}
+
+static int pool_seq_show(struct seq_file *m, void *v)
+{
+	struct pool_entry *e = v;
+	struct pcpu_alt_ptr_info info;
+
+	if (pcpu_alt_ptr_info(e->ptr, &info)) {
+		/* Cannot happen while the entry is held; say so if it does. */
+		seq_printf(m, "id=%lu error=not-live\n", e->id);
+		return 0;
+	}
+	seq_printf(m, "id=%lu chunk=%d offset=%lu size=%zu alloc_size=%zu align=%zu atomic=%d\n",
+		   e->id, info.chunk_id, info.offset, e->size, info.size,
+		   e->align, e->atomic);
+	return 0;
+}
+
+static const struct seq_operations pool_seq_ops = {
+	.start = pool_seq_start,
+	.next = pool_seq_next,
+	.stop = pool_seq_stop,
+	.show = pool_seq_show,
+};
+
+static int pool_open(struct inode *inode, struct file *file)
+{
+	return seq_open(file, &pool_seq_ops);
+}
+
+static const struct file_operations pool_fops = {
+	.owner = THIS_MODULE,
+	.open = pool_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.write = pool_write,
+	.release = seq_release,
+};
+
+/**
+ * pcpu_alt_debugfs_pool_init() - create the pool file
+ * @dir: the module's debugfs directory
+ */
+void pcpu_alt_debugfs_pool_init(struct dentry *dir)
+{
+	debugfs_create_file("pool", PCPU_ALT_DEBUGFS_RW, dir, NULL,
+			    &pool_fops);
+}
+
+/**
+ * pcpu_alt_debugfs_pool_exit() - free everything the pool still holds
+ *
+ * CONTEXT: after the pool file is removed, so no writer can race.
+ */
+void pcpu_alt_debugfs_pool_exit(void)
+{
+	pool_free_all();
+	xa_destroy(&pool);
+}
