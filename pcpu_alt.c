@@ -87,9 +87,12 @@ static char *layout = "auto";
 module_param(layout, charp, 0444);
 MODULE_PARM_DESC(layout, "auto (default), compat (units at the kernel's per-CPU distances) or private");
 
+/* Allocations up to 32 KiB are guaranteed, as with the stock allocator. */
+#define PCPU_ALT_MIN_UNIT_KB	32
+
 static unsigned int unit_kb;
 module_param(unit_kb, uint, 0444);
-MODULE_PARM_DESC(unit_kb, "bytes per unit in KiB, page multiple; 0 = automatic");
+MODULE_PARM_DESC(unit_kb, "bytes per unit in KiB, page multiple, >= 32; 0 = automatic");
 
 static bool track_callers = true;
 module_param(track_callers, bool, 0444);
@@ -1015,10 +1018,11 @@ static int parse_params(int *layout_mode)
 		       layout);
 		return -EINVAL;
 	}
-	if (unit_kb && ((unit_kb * 1024UL) % PAGE_SIZE ||
+	if (unit_kb && (unit_kb < PCPU_ALT_MIN_UNIT_KB ||
+			(unit_kb * 1024UL) % PAGE_SIZE ||
 			unit_kb * 1024UL > INT_MAX / PCPU_ALT_MIN_ALLOC)) {
-		pr_err("unit_kb=%u: expected a multiple of %lu KiB\n", unit_kb,
-		       PAGE_SIZE / 1024);
+		pr_err("unit_kb=%u: expected a multiple of %lu KiB, at least %u\n",
+		       unit_kb, PAGE_SIZE / 1024, PCPU_ALT_MIN_UNIT_KB);
 		return -EINVAL;
 	}
 	if (empty_pages_low > empty_pages_high) {

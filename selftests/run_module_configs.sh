@@ -7,7 +7,8 @@
 #     private layout and a small unit size;
 #   - unload with live allocations: pcpu_alt reports how many, how many
 #     bytes and from where, then releases everything: no vmap area of ours
-#     remains.
+#     remains;
+#   - bad module parameters are refused at load and on write.
 # Prints TAP; exits non-zero on any failure.
 #
 # Usage: run_module_configs.sh KO_DIR
@@ -82,15 +83,47 @@ check_unload_with_leaks() {
 	fi
 }
 
+# Refused at load: nothing stays loaded.  Refused on write: value kept.
+check_bad_params() {
+	bad=0
+	for params in "unit_kb=16" "unit_kb=33" "backend=foo" "layout=bar" \
+		      "empty_pages_low=8 empty_pages_high=4" \
+		      "empty_pages_high=5000"; do
+		if insmod "$ko_dir/pcpu_alt.ko" $params 2>/dev/null ||
+		   [ -d /sys/module/pcpu_alt ]; then
+			echo "# accepted at load: $params"
+			bad=1
+			rmmod pcpu_alt 2>/dev/null
+		fi
+	done
+	[ $bad -eq 0 ] && ok "bad load parameters refused" ||
+		not_ok "bad load parameters refused"
+
+	bad=0
+	insmod "$ko_dir/pcpu_alt.ko" || { not_ok "load pcpu_alt"; return; }
+	low=/sys/module/pcpu_alt/parameters/empty_pages_low
+	for v in x 9999 5 "2 3" -1; do
+		if printf '%s' "$v" > "$low" 2>/dev/null; then
+			echo "# empty_pages_low accepted '$v'"
+			bad=1
+		fi
+		[ "$(cat "$low")" = 2 ] || { echo "# changed to $(cat "$low")"; bad=1; }
+	done
+	rmmod pcpu_alt
+	[ $bad -eq 0 ] && ok "bad parameter writes refused, value kept" ||
+		not_ok "bad parameter writes refused, value kept"
+}
+
 if [ -d /sys/module/pcpu_alt ]; then
 	echo "run_module_configs: unload pcpu_alt first" >&2
 	exit 1
 fi
 echo "TAP version 13"
-echo "1..5"
+echo "1..7"
 run_ktests "backend=km"
 run_ktests "layout=private"
 run_ktests "backend=km layout=private unit_kb=64"
 check_unload_with_leaks
+check_bad_params
 echo "# run_module_configs: $n checks, $failed failed"
 [ "$failed" -eq 0 ]
