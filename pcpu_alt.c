@@ -69,6 +69,9 @@ EXPORT_SYMBOL_GPL(pcpu_alt_cpu_offset);
 static struct pcpu_alt_stats counters;
 /* Chunks on the last slot (pcpu_alt_lock). */
 static unsigned int nr_free_chunks;
+/* Areas moved into and out of the per-CPU caches (pcpu_alt_lock). */
+static u64 nr_cache_takes;
+static u64 nr_cache_gives;
 /* Allocations whose caller could not be recorded (pcpu_alt_lock). */
 static u64 nr_untracked;
 /* Next chunk id (pcpu_alt_mutex). */
@@ -295,11 +298,13 @@ static unsigned long chunk_index_key(const struct pcpu_alt_chunk *chunk)
 	return (unsigned long)chunk->base >> PAGE_SHIFT;
 }
 
-static size_t chunk_meta_bytes(void)
+static size_t chunk_meta_bytes(const struct pcpu_alt_chunk *chunk)
 {
 	return sizeof(struct pcpu_alt_chunk) +
 	       pcpu_alt_map_meta_bytes(pcpu_alt_layout.unit_pages) +
-	       BITS_TO_LONGS(pcpu_alt_layout.unit_pages) * sizeof(long);
+	       BITS_TO_LONGS(pcpu_alt_layout.unit_pages) * sizeof(long) +
+	       (chunk->cached ? BITS_TO_LONGS(chunk->map.nr_bits) *
+				sizeof(long) : 0);
 }
 
 /* Drop the first @nr index entries of @chunk.  IRQs off. */
@@ -323,6 +328,7 @@ static void chunk_free(struct pcpu_alt_chunk *chunk)
 	}
 	xa_destroy(&chunk->callers);
 	bitmap_free(chunk->populated);
+	bitmap_free(chunk->cached);
 	pcpu_alt_map_destroy(&chunk->map);
 	kfree(chunk);
 }
@@ -357,6 +363,13 @@ struct pcpu_alt_chunk *pcpu_alt_chunk_create(const char **why)
 		chunk->populated = bitmap_zalloc(pages, GFP_KERNEL);
 	if (!chunk->populated)
 		goto fail;
+	if (pcpu_alt_cache_enabled()) {
+		if (!pcpu_alt_fault_inject())
+			chunk->cached = bitmap_zalloc(chunk->map.nr_bits,
+						      GFP_KERNEL);
+		if (!chunk->cached)
+			goto fail;
+	}
 
 	*why = "vmap of the chunk region failed";
 	chunk->base = pcpu_alt_region_create();
@@ -402,7 +415,7 @@ struct pcpu_alt_chunk *pcpu_alt_chunk_create(const char **why)
 	counters.nr_max_chunks = max(counters.nr_max_chunks,
 				     counters.nr_chunks);
 	counters.nr_chunks_created++;
-	counters.meta_bytes += chunk_meta_bytes();
+	counters.meta_bytes += chunk_meta_bytes(chunk);
 	spin_unlock_irqrestore(&pcpu_alt_lock, flags);
 	return chunk;
 
@@ -432,25 +445,37 @@ void pcpu_alt_chunk_isolate(struct pcpu_alt_chunk *chunk)
 	counters.nr_pages_depopulated += chunk->nr_populated;
 	counters.nr_chunks--;
 	counters.nr_chunks_destroyed++;
-	counters.meta_bytes -= chunk_meta_bytes();
+	counters.meta_bytes -= chunk_meta_bytes(chunk);
 }
 
 /**
  * pcpu_alt_chunk_destroy() - free an isolated chunk and all its pages
  * @chunk: the chunk
  *
+ * Waits for an RCU grace period first: pcpu_alt_lookup_rcu() users may
+ * still hold the chunk.
+ *
  * CONTEXT: process context; pcpu_alt_mutex held.
  */
 void pcpu_alt_chunk_destroy(struct pcpu_alt_chunk *chunk)
 {
 	lockdep_assert_held(&pcpu_alt_mutex);
+	/* The cache's lock-free free path may still be looking at it. */
+	synchronize_rcu();
 	chunk_free(chunk);
 }
 
 /* ---- allocation ---- */
 
-static void __percpu *chunk_ptr(const struct pcpu_alt_chunk *chunk,
-				int start)
+/**
+ * pcpu_alt_chunk_ptr() - the pointer handed out for a chunk's bit
+ * @chunk: the chunk
+ * @start: first bit of the area
+ *
+ * RETURNS: the __percpu pointer users see.
+ */
+void __percpu *pcpu_alt_chunk_ptr(const struct pcpu_alt_chunk *chunk,
+				  int start)
 {
 	unsigned long addr = (unsigned long)chunk->base +
 			     start * PCPU_ALT_MIN_ALLOC -
@@ -503,9 +528,12 @@ static unsigned long caller_of(struct pcpu_alt_chunk *chunk, int start)
 	return v ? xa_to_value(v) | ~(unsigned long)LONG_MAX : 0;
 }
 
-/* Take [start, start + bits) of @chunk and account for it. */
+/*
+ * Take [start, start + bits) of @chunk and account for it; @for_cache when
+ * the area goes into a per-CPU cache rather than to a caller.
+ */
 static void chunk_take(struct pcpu_alt_chunk *chunk, int start, int bits,
-		       unsigned long caller)
+		       unsigned long caller, bool for_cache)
 {
 	int first = start / PCPU_ALT_BLOCK_BITS;
 	int last = (start + bits - 1) / PCPU_ALT_BLOCK_BITS;
@@ -515,7 +543,10 @@ static void chunk_take(struct pcpu_alt_chunk *chunk, int start, int bits,
 	chunk_adjust_empty(chunk, first, last, before);
 	pcpu_alt_chunk_relocate(chunk);
 	record_caller(chunk, start, caller);
-	counters.nr_allocs++;
+	if (for_cache)
+		nr_cache_takes++;
+	else
+		counters.nr_allocs++;
 	counters.nr_live++;
 	counters.live_bytes += bits * PCPU_ALT_MIN_ALLOC;
 	counters.nr_max_live = max(counters.nr_max_live, counters.nr_live);
@@ -526,7 +557,8 @@ static void chunk_take(struct pcpu_alt_chunk *chunk, int start, int bits,
 }
 
 /* Give back [start, ...) of @chunk; returns bits freed or -EINVAL. */
-static int chunk_give(struct pcpu_alt_chunk *chunk, int start)
+static int chunk_give(struct pcpu_alt_chunk *chunk, int start,
+		      bool for_cache)
 {
 	int bits = pcpu_alt_map_size_at(&chunk->map, start), first, last;
 	int before;
@@ -541,7 +573,10 @@ static int chunk_give(struct pcpu_alt_chunk *chunk, int start)
 	pcpu_alt_chunk_relocate(chunk);
 	if (track_callers)
 		xa_erase(&chunk->callers, start);
-	counters.nr_frees++;
+	if (for_cache)
+		nr_cache_gives++;
+	else
+		counters.nr_frees++;
 	counters.nr_live--;
 	counters.live_bytes -= bits * PCPU_ALT_MIN_ALLOC;
 	return bits;
@@ -606,6 +641,10 @@ static void __percpu *alloc_caller(size_t size, size_t align, gfp_t gfp,
 			     caller, "alignment not a power of two <= PAGE_SIZE");
 		return NULL;
 	}
+	ptr = pcpu_alt_cache_alloc(size, align, caller);
+	if (ptr)
+		return ptr;
+
 	bits = DIV_ROUND_UP(size, PCPU_ALT_MIN_ALLOC);
 	align_bits = max_t(size_t, align, PCPU_ALT_MIN_ALLOC) /
 		     PCPU_ALT_MIN_ALLOC;
@@ -630,14 +669,14 @@ static void __percpu *alloc_caller(size_t size, size_t align, gfp_t gfp,
 		}
 		spin_lock_irqsave(&pcpu_alt_lock, flags);
 	}
-	chunk_take(chunk, start, bits, caller);
+	chunk_take(chunk, start, bits, caller, false);
 	spin_unlock_irqrestore(&pcpu_alt_lock, flags);
 
 	if (!atomic) {
 		err = chunk_populate_range(chunk, start, bits);
 		if (err) {
 			spin_lock_irqsave(&pcpu_alt_lock, flags);
-			chunk_give(chunk, start);
+			chunk_give(chunk, start, false);
 			counters.nr_allocs--;
 			counters.nr_frees--;
 			spin_unlock_irqrestore(&pcpu_alt_lock, flags);
@@ -651,7 +690,7 @@ static void __percpu *alloc_caller(size_t size, size_t align, gfp_t gfp,
 		pcpu_alt_balance_kick();
 	}
 
-	ptr = chunk_ptr(chunk, start);
+	ptr = pcpu_alt_chunk_ptr(chunk, start);
 	for_each_possible_cpu(cpu)
 		memset(pcpu_alt_ptr(ptr, cpu), 0, size);
 	return ptr;
@@ -698,6 +737,125 @@ static struct pcpu_alt_chunk *chunk_of(const void __percpu *ptr,
 	return chunk;
 }
 
+/* Is the area at @start sitting in a per-CPU cache? */
+static bool pcpu_alt_area_cached(const struct pcpu_alt_chunk *chunk,
+				 int start)
+{
+	return chunk->cached && start < chunk->map.nr_bits &&
+	       test_bit(start, chunk->cached);
+}
+
+/**
+ * pcpu_alt_lookup_rcu() - find a live area without taking a lock
+ * @ptr: the pointer
+ * @chunk: set to its chunk
+ * @start: set to its first bit
+ * @bits: set to its size in bits
+ *
+ * While an area is live its own alloc and boundary bits never change, so
+ * they can be read while others allocate and free around it; a pointer
+ * that is not live may read as anything, and only a locked path can tell.
+ *
+ * CONTEXT: rcu_read_lock() held.
+ * RETURNS: true when @ptr looks like the start of a live area.
+ */
+bool pcpu_alt_lookup_rcu(const void __percpu *ptr,
+			 struct pcpu_alt_chunk **chunk, int *start, int *bits)
+{
+	unsigned long addr = (__force unsigned long)ptr + pcpu_alt_layout.bias;
+	struct pcpu_alt_chunk *c = xa_load(&pcpu_alt_index,
+					   addr >> PAGE_SHIFT);
+	unsigned long offset;
+
+	if (!c || READ_ONCE(c->isolated))
+		return false;
+	offset = addr - (unsigned long)c->base;
+	if (offset % PCPU_ALT_MIN_ALLOC)
+		return false;
+	*start = offset / PCPU_ALT_MIN_ALLOC;
+	/* Others change neighbouring bits of these words under the lock. */
+	*bits = data_race(pcpu_alt_map_size_at(&c->map, *start));
+	*chunk = c;
+	return *bits > 0;
+}
+
+/**
+ * pcpu_alt_take_populated_locked() - take an area for a per-CPU cache
+ * @bits: size in bits
+ * @align_bits: alignment in bits
+ * @caller: recorded as the area's caller
+ * @chunk: set to the chunk
+ * @start: set to the first bit
+ *
+ * Uses populated space only, in chunks that track cached areas.
+ *
+ * CONTEXT: pcpu_alt_lock held.
+ * RETURNS: true when an area was taken.
+ */
+bool pcpu_alt_take_populated_locked(int bits, int align_bits,
+				    unsigned long caller,
+				    struct pcpu_alt_chunk **chunk, int *start)
+{
+	lockdep_assert_held(&pcpu_alt_lock);
+	*chunk = find_room(bits, align_bits, true, start);
+	if (!*chunk || !(*chunk)->cached)
+		return false;
+	chunk_take(*chunk, *start, bits, caller, true);
+	return true;
+}
+
+/**
+ * pcpu_alt_chunk_give_locked() - return an area a per-CPU cache held
+ * @chunk: its chunk
+ * @start: its first bit
+ *
+ * CONTEXT: pcpu_alt_lock held.
+ */
+void pcpu_alt_chunk_give_locked(struct pcpu_alt_chunk *chunk, int start)
+{
+	lockdep_assert_held(&pcpu_alt_lock);
+	chunk_give(chunk, start, true);
+}
+
+/**
+ * pcpu_alt_chunk_set_caller() - record who got an area from a cache
+ * @chunk: its chunk
+ * @start: its first bit
+ * @caller: the call site
+ *
+ * CONTEXT: IRQs off; the area is owned by the caller of this function.
+ */
+void pcpu_alt_chunk_set_caller(struct pcpu_alt_chunk *chunk, int start,
+			       unsigned long caller)
+{
+	/* Replaces the entry the refill stored: nothing to allocate. */
+	if (track_callers)
+		xa_store(&chunk->callers, start,
+			 xa_mk_value(caller & LONG_MAX), GFP_ATOMIC | __GFP_NOWARN);
+}
+
+/**
+ * pcpu_alt_refuse_free() - count and report a free that changes nothing
+ * @ptr: the pointer given
+ * @caller: who gave it
+ * @id: its chunk's id, or -1
+ * @offset: its offset in the chunk's units
+ * @why: what is wrong with it
+ *
+ * CONTEXT: any; pcpu_alt_lock not held.
+ */
+void pcpu_alt_refuse_free(const void __percpu *ptr, unsigned long caller,
+			  int id, unsigned long offset, const char *why)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&pcpu_alt_lock, flags);
+	counters.bad_frees++;
+	spin_unlock_irqrestore(&pcpu_alt_lock, flags);
+	WARN(1, "%s: refused free of %p (chunk %d offset %lu) from %pS: %s\n",
+	     KBUILD_MODNAME, ptr, id, offset, (void *)caller, why);
+}
+
 /**
  * pcpu_alt_free() - free a per-CPU area
  * @ptr: what pcpu_alt_alloc() returned; NULL is a no-op
@@ -715,7 +873,7 @@ void pcpu_alt_free(void __percpu *ptr)
 	bool kick = false;
 	int id = -1;
 
-	if (!ptr)
+	if (!ptr || pcpu_alt_cache_free(ptr, _RET_IP_))
 		return;
 	spin_lock_irqsave(&pcpu_alt_lock, flags);
 	chunk = chunk_of(ptr, &offset);
@@ -724,12 +882,11 @@ void pcpu_alt_free(void __percpu *ptr)
 	} else {
 		id = chunk->id;
 		if (offset % PCPU_ALT_MIN_ALLOC ||
-		    chunk_give(chunk, offset / PCPU_ALT_MIN_ALLOC) < 0)
+		    pcpu_alt_area_cached(chunk, offset / PCPU_ALT_MIN_ALLOC) ||
+		    chunk_give(chunk, offset / PCPU_ALT_MIN_ALLOC, false) < 0)
 			bad = "double free or interior pointer";
 	}
-	if (bad) {
-		counters.bad_frees++;
-	} else {
+	if (!bad) {
 		kick = nr_free_chunks > 1 ||
 		       (!pcpu_alt_km_backend &&
 			counters.nr_empty_pop_pages > pcpu_alt_empty_high());
@@ -737,8 +894,7 @@ void pcpu_alt_free(void __percpu *ptr)
 	spin_unlock_irqrestore(&pcpu_alt_lock, flags);
 
 	if (bad)
-		WARN(1, "%s: refused free of %p (chunk %d offset %lu) from %pS: %s\n",
-		     KBUILD_MODNAME, ptr, id, offset, (void *)_RET_IP_, bad);
+		pcpu_alt_refuse_free(ptr, _RET_IP_, id, offset, bad);
 	else if (kick)
 		pcpu_alt_balance_kick();
 }
@@ -777,6 +933,12 @@ void pcpu_alt_get_stats(struct pcpu_alt_stats *st)
 	st->empty_pages_low = pcpu_alt_empty_low();
 	st->empty_pages_high = pcpu_alt_empty_high();
 	st->nr_faults_injected = atomic64_read(&nr_faults_injected);
+	pcpu_alt_cache_stats(st);
+	/* Cached areas are free to users; cache traffic is theirs. */
+	st->nr_allocs += st->nr_cache_hits;
+	st->nr_frees += st->nr_cache_frees;
+	st->nr_live -= min_t(u64, st->nr_live, st->nr_cached);
+	st->live_bytes -= min_t(u64, st->live_bytes, st->cached_bytes);
 	pcpu_alt_region_counts(&st->nr_regions, &st->nr_backing_pages);
 	st->compat = pcpu_alt_layout.compat;
 	st->km_backend = pcpu_alt_km_backend;
@@ -841,6 +1003,12 @@ static int verify_chunk(struct pcpu_alt_chunk *chunk, int slot,
 			      chunk->nr_populated);
 		errors++;
 	}
+	if (chunk->cached &&
+	    find_first_bit(chunk->cached, chunk->map.nr_bits) <
+	    chunk->map.nr_bits) {
+		verify_report(chunk, "cached bit after draining", 0, 0, 1);
+		errors++;
+	}
 	if (nr_empty != chunk->nr_empty_pop) {
 		verify_report(chunk, "nr_empty_pop", 0, nr_empty,
 			      chunk->nr_empty_pop);
@@ -855,8 +1023,9 @@ static int verify_chunk(struct pcpu_alt_chunk *chunk, int slot,
 /**
  * pcpu_alt_verify() - run the consistency checker over every chunk
  *
- * Recomputes every hint and counter from the bitmaps and reports each
- * disagreement to the kernel log.  Slow: for tests and debugging.
+ * Drains the per-CPU caches, then recomputes every hint and counter from
+ * the bitmaps and reports each disagreement to the kernel log.  Slow: for
+ * tests and debugging.
  *
  * CONTEXT: process context, may sleep.
  * RETURNS: the number of disagreements (0 = consistent).
@@ -868,6 +1037,8 @@ int pcpu_alt_verify(void)
 	int slot, errors = 0;
 	u64 live = 0;
 
+	/* Cached areas look allocated: hand them back, then check it all. */
+	pcpu_alt_cache_drain_all();
 	mutex_lock(&pcpu_alt_mutex);
 	spin_lock_irq(&pcpu_alt_lock);
 	for (slot = 0; slot < pcpu_alt_nr_slots; slot++) {
@@ -1054,6 +1225,12 @@ static int __init pcpu_alt_init(void)
 	for (slot = 0; slot < pcpu_alt_nr_slots; slot++)
 		INIT_LIST_HEAD(&pcpu_alt_slots[slot]);
 
+	err = pcpu_alt_cache_init();
+	if (err) {
+		kfree(pcpu_alt_slots);
+		pcpu_alt_layout_exit();
+		return err;
+	}
 	pcpu_alt_loaded = true;
 	/* Have room for non-blocking allocations from the start. */
 	pcpu_alt_balance_now();
@@ -1070,6 +1247,7 @@ static int __init pcpu_alt_init(void)
 static void __exit pcpu_alt_exit(void)
 {
 	pcpu_alt_debugfs_exit();
+	pcpu_alt_cache_exit();
 	pcpu_alt_balance_stop();
 	report_leaks();
 	if (nr_untracked)

@@ -110,6 +110,13 @@ enum pcpu_alt_fail_reason {
  * @nr_regions: virtual regions held (should equal @nr_chunks)
  * @nr_backing_pages: pages mapped into regions, all units counted (should
  *                    equal @nr_populated_pages times @nr_units)
+ * @cache_enabled: small allocations are served from per-CPU caches
+ * @nr_cached: areas sitting in per-CPU caches (counted as free above)
+ * @cached_bytes: their bytes, per CPU
+ * @nr_cache_hits: allocations served from a per-CPU cache
+ * @nr_cache_frees: frees taken into a per-CPU cache
+ * @nr_cache_refills: batch refills of a cache from the chunks
+ * @nr_cache_drains: batch drains of a cache back to the chunks
  * @compat: compat layout in use
  * @km_backend: chunks are fully backed at creation
  */
@@ -140,6 +147,13 @@ struct pcpu_alt_stats {
 	u64 nr_faults_injected;
 	unsigned long nr_regions;
 	unsigned long nr_backing_pages;
+	bool cache_enabled;
+	unsigned long nr_cached;
+	unsigned long cached_bytes;
+	u64 nr_cache_hits;
+	u64 nr_cache_frees;
+	u64 nr_cache_refills;
+	u64 nr_cache_drains;
 	bool compat;
 	bool km_backend;
 };

@@ -186,12 +186,14 @@ void pcpu_alt_balance_stop(void)
 /**
  * pcpu_alt_balance_now() - run the background work now and wait for it
  *
- * Tests use it to reach the state the background work would reach.
+ * Drains the per-CPU caches first, as the reaper would once they sit
+ * idle.  Tests use it to reach the state the background work would reach.
  *
  * CONTEXT: process context, may sleep.
  */
 void pcpu_alt_balance_now(void)
 {
+	pcpu_alt_cache_drain_all();
 	mutex_lock(&pcpu_alt_mutex);
 	balance_locked();
 	mutex_unlock(&pcpu_alt_mutex);

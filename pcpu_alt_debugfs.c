@@ -5,6 +5,7 @@
  *   version  module version
  *   stats    global figures, one stable key=value per line
  *   verify   reading runs the consistency checker: errors=N
+ *   caches   per-CPU fast-path caches: cpu=N cached= cached_bytes= hits=
  *   chunks   slot lists and per-chunk summaries    (pcpu_alt_debugfs_chunks.c)
  *   hints    per-block hints and checker verdict   (pcpu_alt_debugfs_chunks.c)
  *   fragmap  text map of each chunk's unit         (pcpu_alt_debugfs_chunks.c)
@@ -148,9 +149,24 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "faults_injected=%llu\n", st.nr_faults_injected);
 	seq_printf(m, "regions=%lu\n", st.nr_regions);
 	seq_printf(m, "backing_pages=%lu\n", st.nr_backing_pages);
+	seq_printf(m, "cache=%d\n", st.cache_enabled);
+	seq_printf(m, "cached_areas=%lu\n", st.nr_cached);
+	seq_printf(m, "cached_bytes=%lu\n", st.cached_bytes);
+	seq_printf(m, "cache_hits=%llu\n", st.nr_cache_hits);
+	seq_printf(m, "cache_frees=%llu\n", st.nr_cache_frees);
+	seq_printf(m, "cache_refills=%llu\n", st.nr_cache_refills);
+	seq_printf(m, "cache_drains=%llu\n", st.nr_cache_drains);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
+
+/* caches: per-CPU contents of the fast-path caches. */
+static int caches_show(struct seq_file *m, void *v)
+{
+	pcpu_alt_cache_show(m);
+	return 0;
+}
+DEFINE_SHOW_ATTRIBUTE(caches);
 
 /* verify: each read runs the whole checker (details go to the kernel log). */
 static int verify_show(struct seq_file *m, void *v)
@@ -176,6 +192,8 @@ void pcpu_alt_debugfs_init(void)
 			    &stats_fops);
 	debugfs_create_file("verify", PCPU_ALT_DEBUGFS_RO, dir, NULL,
 			    &verify_fops);
+	debugfs_create_file("caches", PCPU_ALT_DEBUGFS_RO, dir, NULL,
+			    &caches_fops);
 	pcpu_alt_debugfs_chunks_init(dir);
 	pcpu_alt_debugfs_pool_init(dir);
 }

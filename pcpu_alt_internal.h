@@ -63,8 +63,11 @@ extern struct pcpu_alt_layout pcpu_alt_layout;
  *             read it
  * @nr_populated: bits set in @populated (same rule)
  * @nr_empty_pop: populated pages with no allocation in them (pcpu_alt_lock)
- * @callers: allocation start bit -> caller address (own lock; only touched
- *           under pcpu_alt_lock or after isolation)
+ * @callers: allocation start bit -> caller address (own IRQ-safe lock;
+ *           touched under pcpu_alt_lock, after isolation, or by the cache
+ *           fast path for an area it owns)
+ * @cached: bit set at the start of each area sitting in a per-CPU cache
+ *          (atomic bitops); NULL when the chunk was made with caches off
  */
 struct pcpu_alt_chunk {
 	struct list_head list;
@@ -77,6 +80,7 @@ struct pcpu_alt_chunk {
 	int nr_populated;
 	int nr_empty_pop;
 	struct xarray callers;
+	unsigned long *cached;
 };
 
 /* Locks and lists: pcpu_alt.c. */
@@ -114,6 +118,32 @@ unsigned int pcpu_alt_empty_high(void);
 /* Background work: pcpu_alt_balance.c. */
 void pcpu_alt_balance_kick(void);
 void pcpu_alt_balance_stop(void);
+
+/* Lock-free and cache helpers: pcpu_alt.c. */
+void __percpu *pcpu_alt_chunk_ptr(const struct pcpu_alt_chunk *chunk,
+				  int start);
+bool pcpu_alt_lookup_rcu(const void __percpu *ptr,
+			 struct pcpu_alt_chunk **chunk, int *start, int *bits);
+bool pcpu_alt_take_populated_locked(int bits, int align_bits,
+				    unsigned long caller,
+				    struct pcpu_alt_chunk **chunk, int *start);
+void pcpu_alt_chunk_give_locked(struct pcpu_alt_chunk *chunk, int start);
+void pcpu_alt_chunk_set_caller(struct pcpu_alt_chunk *chunk, int start,
+			       unsigned long caller);
+void pcpu_alt_refuse_free(const void __percpu *ptr, unsigned long caller,
+			  int id, unsigned long offset, const char *why);
+
+/* Per-CPU caches: pcpu_alt_cache.c. */
+struct seq_file;
+int pcpu_alt_cache_init(void);
+void pcpu_alt_cache_exit(void);
+bool pcpu_alt_cache_enabled(void);
+void __percpu *pcpu_alt_cache_alloc(size_t size, size_t align,
+				    unsigned long caller);
+bool pcpu_alt_cache_free(void __percpu *ptr, unsigned long caller);
+void pcpu_alt_cache_drain_all(void);
+void pcpu_alt_cache_stats(struct pcpu_alt_stats *st);
+void pcpu_alt_cache_show(struct seq_file *m);
 
 /* Fault injection: true when this internal allocation should fail. */
 bool pcpu_alt_fault_inject(void);

@@ -11,6 +11,7 @@
 #define pr_fmt(fmt) fmt
 
 #include <linux/cpu.h>
+#include <linux/delay.h>
 #include <linux/interrupt.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
@@ -574,6 +575,103 @@ static int test_typed_helpers(void)
 	return 0;
 }
 
+/* Cache tests skip when loaded with cache=0. */
+static int cache_off_skip(void)
+{
+	if (stats_now().cache_enabled)
+		return 0;
+	pr_info("    # caches are off\n");
+	return 1;
+}
+
+#define CACHE_SIZE	24
+
+static int test_cache_serves_and_counts_free(void)
+{
+	struct pcpu_alt_stats st0, st1, st2;
+	void __percpu *p, *q;
+	int ret = cache_off_skip();
+
+	if (ret)
+		return ret;
+	pcpu_alt_balance_now();		/* empty caches */
+	st0 = stats_now();
+	preempt_disable();		/* one CPU, one cache */
+	p = pcpu_alt_alloc(CACHE_SIZE, 8, GFP_NOWAIT);
+	if (p)
+		fill_everywhere(p, CACHE_SIZE, 0x5a);
+	pcpu_alt_free(p);
+	st1 = stats_now();
+	q = pcpu_alt_alloc(CACHE_SIZE, 8, GFP_NOWAIT);
+	preempt_enable();
+	st2 = stats_now();
+	if (!EXPECT(p && q))
+		return -EINVAL;
+	/* The freed area sits in this CPU's cache, counted as free. */
+	if (!EXPECT(st1.nr_cached > st0.nr_cached) ||
+	    !EXPECT_EQ(st1.nr_live, st0.nr_live) ||
+	    !EXPECT_EQ(st1.nr_frees, st0.nr_frees + 1))
+		return -EINVAL;
+	/* ... and comes straight back, zeroed. */
+	if (!EXPECT(q == p) || !EXPECT(zero_everywhere(q, CACHE_SIZE)) ||
+	    !EXPECT_EQ(st2.nr_cache_hits, st1.nr_cache_hits + 1) ||
+	    !EXPECT_EQ(st2.nr_live, st0.nr_live + 1))
+		return -EINVAL;
+	pcpu_alt_free(q);
+	return 0;
+}
+
+static int test_cache_double_free_refused(void)
+{
+	struct pcpu_alt_stats st0, st1;
+	void __percpu *p;
+	int ret = cache_off_skip();
+
+	if (ret)
+		return ret;
+	p = pcpu_alt_alloc(16, 8, GFP_KERNEL);
+	if (!EXPECT(p))
+		return -EINVAL;
+	pcpu_alt_free(p);
+	st0 = stats_now();
+	expect_warn(true);
+	pcpu_alt_free(p);
+	expect_warn(false);
+	st1 = stats_now();
+	if (!EXPECT_EQ(st1.bad_frees, st0.bad_frees + 1) ||
+	    !EXPECT_EQ(st1.nr_cached, st0.nr_cached) ||
+	    !EXPECT_EQ(st1.nr_frees, st0.nr_frees))
+		return -EINVAL;
+	return 0;
+}
+
+#define CACHE_IDLE_AREAS	64
+#define CACHE_IDLE_WAIT_MS	10000
+#define CACHE_IDLE_POLL_MS	50
+
+static int test_cache_drained_when_idle(void)
+{
+	void __percpu *p[CACHE_IDLE_AREAS];
+	unsigned long deadline;
+	int i, ret = cache_off_skip();
+
+	if (ret)
+		return ret;
+	for (i = 0; i < CACHE_IDLE_AREAS; i++)
+		p[i] = pcpu_alt_alloc(8, 8, GFP_KERNEL);
+	for (i = 0; i < CACHE_IDLE_AREAS; i++)
+		pcpu_alt_free(p[i]);
+	if (!EXPECT(stats_now().nr_cached > 0))
+		return -EINVAL;
+	/* Nothing uses the caches now: the reaper must empty them. */
+	deadline = jiffies + msecs_to_jiffies(CACHE_IDLE_WAIT_MS);
+	while (stats_now().nr_cached && time_before(jiffies, deadline))
+		msleep(CACHE_IDLE_POLL_MS);
+	if (!EXPECT_EQ(stats_now().nr_cached, 0))
+		return -EINVAL;
+	return 0;
+}
+
 struct test_case {
 	const char *name;
 	int (*fn)(void);
@@ -591,6 +689,9 @@ static const struct test_case cases[] = {
 	{ "bad_input", test_bad_input },
 	{ "fault_injection_no_leaks", test_fault_injection_no_leaks },
 	{ "typed_helpers", test_typed_helpers },
+	{ "cache_serves_and_counts_free", test_cache_serves_and_counts_free },
+	{ "cache_double_free_refused", test_cache_double_free_refused },
+	{ "cache_drained_when_idle", test_cache_drained_when_idle },
 };
 
 static int __init pcpu_alt_test_init(void)

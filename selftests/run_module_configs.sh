@@ -3,12 +3,14 @@
 #
 # Module-level checks that need pcpu_alt loaded and unloaded several times,
 # so they run outside the kselftest pass (pcpu_alt must NOT be loaded):
-#   - the in-kernel tests (pcpu_alt_test.ko) under the km backend, the
-#     private layout and a small unit size;
+#   - the in-kernel tests (pcpu_alt_test.ko) with the caches off, under
+#     the km backend, the private layout and a small unit size;
 #   - unload with live allocations: pcpu_alt reports how many, how many
 #     bytes and from where, then releases everything: no vmap area of ours
 #     remains;
-#   - bad module parameters are refused at load and on write.
+#   - bad module parameters are refused at load and on write;
+#   - per-CPU caches are drained when their CPU goes offline and when the
+#     cache parameter is turned off at run time.
 # Prints TAP; exits non-zero on any failure.
 #
 # Usage: run_module_configs.sh KO_DIR
@@ -114,16 +116,54 @@ check_bad_params() {
 		not_ok "bad parameter writes refused, value kept"
 }
 
+# Caches give memory back when their CPU goes offline and when turned off.
+cached_on_cpu() {
+	sed -n "s/^cpu=$1 cached=\([0-9]*\) .*/\1/p" "$dbg/caches"
+}
+
+fill_cache_on() {
+	taskset -c "$1" sh -c "echo 'alloc 64 8 8' > $dbg/pool &&
+			       echo 'free all' > $dbg/pool"
+}
+
+check_cache_gives_back() {
+	dbg=/sys/kernel/debug/pcpu_alt
+	cpu=$(($(nproc) - 1))
+	insmod "$ko_dir/pcpu_alt.ko" || { not_ok "load pcpu_alt"; return; }
+	fill_cache_on "$cpu"
+	before=$(cached_on_cpu "$cpu")
+	echo 0 > "/sys/devices/system/cpu/cpu$cpu/online"
+	after=$(cached_on_cpu "$cpu")
+	echo 1 > "/sys/devices/system/cpu/cpu$cpu/online"
+	echo "# cpu$cpu cache: $before areas, after offline: $after"
+	[ "${before:-0}" -gt 0 ] && [ "$after" = 0 ] &&
+		ok "offline CPU's cache drained" ||
+		not_ok "offline CPU's cache drained"
+
+	fill_cache_on 0
+	before=$(sed -n 's/^cached_areas=//p' "$dbg/stats")
+	echo 0 > /sys/module/pcpu_alt/parameters/cache
+	after=$(sed -n 's/^cached_areas=//p' "$dbg/stats")
+	echo "# cached areas: $before, after cache=0: $after"
+	[ "${before:-0}" -gt 0 ] && [ "$after" = 0 ] &&
+		grep -q '^errors=0$' "$dbg/verify" &&
+		ok "cache=0 at run time drains every cache" ||
+		not_ok "cache=0 at run time drains every cache"
+	rmmod pcpu_alt || not_ok "unload pcpu_alt"
+}
+
 if [ -d /sys/module/pcpu_alt ]; then
 	echo "run_module_configs: unload pcpu_alt first" >&2
 	exit 1
 fi
 echo "TAP version 13"
-echo "1..7"
+echo "1..10"
+run_ktests "cache=0"
 run_ktests "backend=km"
 run_ktests "layout=private"
 run_ktests "backend=km layout=private unit_kb=64"
 check_unload_with_leaks
 check_bad_params
+check_cache_gives_back
 echo "# run_module_configs: $n checks, $failed failed"
 [ "$failed" -eq 0 ]
