@@ -53,8 +53,8 @@ struct list_head *pcpu_alt_slots;
 int pcpu_alt_nr_slots;
 
 /*
- * Region page -> chunk, for O(1) lookup on free.  Keyed by the page number
- * of (pointer + layout bias), which falls in the chunk's lowest unit.
+ * Region page -> chunk, for O(1) lookup on free.  Keyed by the vmalloc page
+ * number of (pointer + layout bias), which falls in the chunk's lowest unit.
  * Stores happen under pcpu_alt_mutex before the chunk is visible; erases and
  * loads under pcpu_alt_lock, so a chunk found here cannot be freed under us.
  * Its own lock nests inside pcpu_alt_lock, so it is always taken with IRQs
@@ -293,9 +293,15 @@ int pcpu_alt_chunk_isolate_empty(struct pcpu_alt_chunk *chunk,
 
 /* ---- chunk lifecycle ---- */
 
+/* Index key of an address: its page in vmalloc space (a shallow tree). */
+static unsigned long index_key(unsigned long addr)
+{
+	return (addr - VMALLOC_START) >> PAGE_SHIFT;
+}
+
 static unsigned long chunk_index_key(const struct pcpu_alt_chunk *chunk)
 {
-	return (unsigned long)chunk->base >> PAGE_SHIFT;
+	return index_key((unsigned long)chunk->base);
 }
 
 static size_t chunk_meta_bytes(const struct pcpu_alt_chunk *chunk)
@@ -729,7 +735,7 @@ static struct pcpu_alt_chunk *chunk_of(const void __percpu *ptr,
 {
 	unsigned long addr = (__force unsigned long)ptr + pcpu_alt_layout.bias;
 	struct pcpu_alt_chunk *chunk = xa_load(&pcpu_alt_index,
-					       addr >> PAGE_SHIFT);
+					       index_key(addr));
 
 	if (!chunk || chunk->isolated)
 		return NULL;
@@ -763,8 +769,7 @@ bool pcpu_alt_lookup_rcu(const void __percpu *ptr,
 			 struct pcpu_alt_chunk **chunk, int *start, int *bits)
 {
 	unsigned long addr = (__force unsigned long)ptr + pcpu_alt_layout.bias;
-	struct pcpu_alt_chunk *c = xa_load(&pcpu_alt_index,
-					   addr >> PAGE_SHIFT);
+	struct pcpu_alt_chunk *c = xa_load(&pcpu_alt_index, index_key(addr));
 	unsigned long offset;
 
 	if (!c || READ_ONCE(c->isolated))

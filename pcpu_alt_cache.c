@@ -97,21 +97,32 @@ bool pcpu_alt_cache_enabled(void)
 	return READ_ONCE(cache_enabled);
 }
 
+/* Smallest class holding N 4-byte cells, N = 0..64; built at init. */
+static u8 class_of_cells[PCPU_ALT_CACHE_MAX_SIZE / PCPU_ALT_MIN_ALLOC + 1];
+
+static void class_table_init(void)
+{
+	int cells, cls = 0;
+
+	for (cells = 0; cells < ARRAY_SIZE(class_of_cells); cells++) {
+		while (class_size[cls] < cells * PCPU_ALT_MIN_ALLOC)
+			cls++;
+		class_of_cells[cells] = cls;
+	}
+}
+
 /* Class index for a request, or -1 when the cache does not serve it. */
 static int class_for_request(size_t size, size_t align)
 {
-	int i;
+	int cls;
 
 	if (size > PCPU_ALT_CACHE_MAX_SIZE || align > PCPU_ALT_CACHE_ALIGN)
 		return -1;
-	for (i = 0; i < PCPU_ALT_CACHE_CLASSES; i++) {
-		size_t class_align = min_t(size_t, class_size[i],
-					   PCPU_ALT_CACHE_ALIGN);
-
-		if (size <= class_size[i] && align <= class_align)
-			return i;
-	}
-	return -1;
+	cls = class_of_cells[DIV_ROUND_UP(size, PCPU_ALT_MIN_ALLOC)];
+	/* Only the 4-byte class is less aligned than asked (8). */
+	if (align > class_size[cls])
+		cls++;
+	return cls;
 }
 
 static int class_align_bits(int cls)
@@ -503,6 +514,7 @@ int pcpu_alt_cache_init(void)
 {
 	int ret;
 
+	class_table_init();
 	cpu_caches = alloc_percpu(struct pcpu_alt_cpu_cache);
 	if (!cpu_caches)
 		return -ENOMEM;
