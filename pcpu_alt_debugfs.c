@@ -10,6 +10,7 @@
  *   hints    per-block hints and checker verdict   (pcpu_alt_debugfs_chunks.c)
  *   fragmap  text map of each chunk's unit         (pcpu_alt_debugfs_chunks.c)
  *   pool     allocations made on request, for tests (pcpu_alt_debugfs_pool.c)
+ *   stress   stress kthreads on every CPU: start/stop, status (pcpu_alt_stress.c)
  *
  * Every file is root-only.  Output names chunks by id and places by byte
  * offset inside a unit; no kernel address is ever printed.  Long output
@@ -50,6 +51,7 @@
 
 #include "pcpu_alt_internal.h"
 #include "pcpu_alt_debugfs.h"
+#include "pcpu_alt_stress.h"
 
 static struct dentry *pcpu_alt_debugfs_dir;
 
@@ -196,6 +198,7 @@ void pcpu_alt_debugfs_init(void)
 			    &caches_fops);
 	pcpu_alt_debugfs_chunks_init(dir);
 	pcpu_alt_debugfs_pool_init(dir);
+	pcpu_alt_stress_init(dir);
 }
 
 /**
@@ -208,5 +211,6 @@ void pcpu_alt_debugfs_exit(void)
 {
 	debugfs_remove_recursive(pcpu_alt_debugfs_dir);
 	pcpu_alt_debugfs_dir = NULL;
+	pcpu_alt_stress_exit();
 	pcpu_alt_debugfs_pool_exit();
 }

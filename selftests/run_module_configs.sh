@@ -10,7 +10,8 @@
 #     remains;
 #   - bad module parameters are refused at load and on write;
 #   - per-CPU caches are drained when their CPU goes offline and when the
-#     cache parameter is turned off at run time.
+#     cache parameter is turned off at run time;
+#   - unload while a stress run is going stops it and frees its areas.
 # Prints TAP; exits non-zero on any failure.
 #
 # Usage: run_module_configs.sh KO_DIR
@@ -152,12 +153,35 @@ check_cache_gives_back() {
 	rmmod pcpu_alt || not_ok "unload pcpu_alt"
 }
 
+# rmmod during a stress run without a time limit: the threads stop and
+# free everything, so no leak is reported and no vmap area is left.
+check_unload_during_stress() {
+	before=$(vmap_areas)
+	dmesg -C
+	insmod "$ko_dir/pcpu_alt.ko" || { not_ok "load pcpu_alt"; return; }
+	st=/sys/kernel/debug/pcpu_alt/stress
+	echo "start seconds=0" > $st
+	i=0
+	while ! grep -q '^threads_working=[1-9]' $st && [ $i -lt 300 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	grep -q '^state=running' $st || echo "# stress not running: $(head -n 1 $st)"
+	if rmmod pcpu_alt && ! klog | grep -q 'live allocation' &&
+	   [ "$(vmap_areas)" -eq "$before" ]; then
+		ok "unload stops a running stress and frees its areas"
+	else
+		klog | grep pcpu_alt | sed 's/^/# /'
+		not_ok "unload stops a running stress and frees its areas"
+	fi
+}
+
 if [ -d /sys/module/pcpu_alt ]; then
 	echo "run_module_configs: unload pcpu_alt first" >&2
 	exit 1
 fi
 echo "TAP version 13"
-echo "1..10"
+echo "1..11"
 run_ktests "cache=0"
 run_ktests "backend=km"
 run_ktests "layout=private"
@@ -165,5 +189,6 @@ run_ktests "backend=km layout=private unit_kb=64"
 check_unload_with_leaks
 check_bad_params
 check_cache_gives_back
+check_unload_during_stress
 echo "# run_module_configs: $n checks, $failed failed"
 [ "$failed" -eq 0 ]
