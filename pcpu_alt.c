@@ -1008,11 +1008,21 @@ static int verify_chunk(struct pcpu_alt_chunk *chunk, int slot,
 			      chunk->nr_populated);
 		errors++;
 	}
-	if (chunk->cached &&
-	    find_first_bit(chunk->cached, chunk->map.nr_bits) <
-	    chunk->map.nr_bits) {
-		verify_report(chunk, "cached bit after draining", 0, 0, 1);
-		errors++;
+	/*
+	 * Other CPUs may cache areas again right after the drain, so the
+	 * rule checked is the one that always holds: a cached bit marks the
+	 * start of an allocation.
+	 */
+	if (chunk->cached) {
+		int bit;
+
+		for_each_set_bit(bit, chunk->cached, chunk->map.nr_bits) {
+			if (pcpu_alt_map_size_at(&chunk->map, bit) < 0) {
+				verify_report(chunk, "cached bit off an allocation",
+					      bit, 0, 1);
+				errors++;
+			}
+		}
 	}
 	if (nr_empty != chunk->nr_empty_pop) {
 		verify_report(chunk, "nr_empty_pop", 0, nr_empty,

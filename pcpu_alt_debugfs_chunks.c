@@ -85,6 +85,8 @@ struct walk_report {
  * @slot: its slot
  * @spare: it is the first fully free chunk, the one kept as a spare
  * @nr_populated: its populated pages
+ * @cached: the chunk's cached-area bits, copied with the rest
+ * @has_cached: the chunk tracks cached areas at all
  * @nr_empty_pop: its populated pages holding no allocation
  * @errors: checker disagreements on the copy
  * @rep: the first HINTS_MAX_REPORTS of them
@@ -95,6 +97,8 @@ struct chunk_walk {
 	int select;
 	struct pcpu_alt_map map;
 	unsigned long *populated;
+	unsigned long *cached;
+	bool has_cached;
 	int id;
 	int slot;
 	bool spare;
@@ -239,6 +243,9 @@ static bool walk_copy_chunk(struct chunk_walk *w, int id)
 		bitmap_copy(bound_map, found->map.bound_map, nr_bits + 1);
 		memcpy(blocks, found->map.blocks, nr_blocks * sizeof(*blocks));
 		bitmap_copy(w->populated, found->populated, pages);
+		w->has_cached = found->cached;
+		if (found->cached)
+			bitmap_copy(w->cached, found->cached, nr_bits);
 		w->id = found->id;
 		w->slot = found->slot;
 		w->nr_populated = found->nr_populated;
@@ -275,6 +282,24 @@ static void walk_check(struct chunk_walk *w)
 			    w->nr_populated);
 	if (empty != w->nr_empty_pop)
 		walk_report(w, "nr_empty_pop", 0, empty, w->nr_empty_pop);
+}
+
+/*
+ * Users see areas held by per-CPU caches as free: release them in the copy
+ * through the map code, which keeps its hints right, then recount the empty
+ * populated pages.  The hints file keeps the allocator's own view.
+ */
+static void walk_user_view(struct chunk_walk *w)
+{
+	int pages = pcpu_alt_layout.unit_pages, bit, page;
+
+	if (!w->has_cached)
+		return;
+	for_each_set_bit(bit, w->cached, w->map.nr_bits)
+		pcpu_alt_map_free(&w->map, bit);
+	w->nr_empty_pop = 0;
+	for_each_set_bit(page, w->populated, pages)
+		w->nr_empty_pop += pcpu_alt_block_empty(&w->map.blocks[page]);
 }
 
 /* Allocations of at most @limit bits in the copy. */
@@ -348,6 +373,7 @@ static void walk_free(struct chunk_walk *w)
 	bitmap_free(w->map.bound_map);
 	kvfree(w->map.blocks);
 	bitmap_free(w->populated);
+	bitmap_free(w->cached);
 }
 
 static int walk_open(struct inode *inode, struct file *file,
@@ -366,8 +392,9 @@ static int walk_open(struct inode *inode, struct file *file,
 	w->map.bound_map = bitmap_zalloc(nr_bits + 1, GFP_KERNEL);
 	w->map.blocks = kvcalloc(pages, sizeof(*w->map.blocks), GFP_KERNEL);
 	w->populated = bitmap_zalloc(pages, GFP_KERNEL);
+	w->cached = bitmap_zalloc(nr_bits, GFP_KERNEL);
 	if (!w->map.alloc_map || !w->map.bound_map || !w->map.blocks ||
-	    !w->populated) {
+	    !w->populated || !w->cached) {
 		walk_free(w);
 		seq_release_private(inode, file);
 		return -ENOMEM;
@@ -467,6 +494,7 @@ static int chunks_show(struct seq_file *m, void *v)
 	}
 	if (!walk_item_chunk(m, it))
 		return 0;
+	walk_user_view(w);
 	walk_figures(w, &f);
 	seq_printf(m, "chunk id=%d slot=%d state=%s units=%u pages=%d populated=%d empty_pop=%d",
 		   w->id, w->slot, walk_state(w), pcpu_alt_layout.nr_units,
@@ -649,6 +677,7 @@ static void fragmap_chunk(struct seq_file *m, struct chunk_walk *w)
 	char prev[FRAG_CELLS_PER_LINE], cur[FRAG_CELLS_PER_LINE];
 	struct chunk_figures f;
 
+	walk_user_view(w);
 	walk_figures(w, &f);
 	seq_printf(m, "chunk id=%d slot=%d state=%s populated=%d/%d nr_alloc=%d free_bytes=%ld\n",
 		   w->id, w->slot, walk_state(w), w->nr_populated,
