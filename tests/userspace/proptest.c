@@ -163,11 +163,23 @@ static double now(void)
 	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
+/* The running test's first failure, printed under its "not ok" line. */
+static char why[300];
+
+#define note(...)							\
+	do {								\
+		if (!why[0])						\
+			snprintf(why, sizeof(why), __VA_ARGS__);	\
+	} while (0)
+
 static void report(const char *name, bool ok, unsigned long ops, double t0)
 {
 	total_ops += ops;
 	printf("%s - %s (%lu ops, %.2fs)\n", ok ? "ok" : "not ok", name, ops,
 	       now() - t0);
+	if (!ok && why[0])
+		printf("#   %s\n", why);
+	why[0] = 0;
 	if (ok)
 		passed++;
 	else
@@ -175,11 +187,10 @@ static void report(const char *name, bool ok, unsigned long ops, double t0)
 	fflush(stdout);
 }
 
-static void fail_line(const char *name, const struct harness *h, u64 seed)
+static void note_failure(const struct harness *h, u64 seed)
 {
-	printf("#   %s seed %llu, %d blocks, op %lu: %s\n", name,
-	       (unsigned long long)seed, h->nr_blocks, h->first_failure_op,
-	       h->first_failure);
+	note("seed %llu, %d blocks, op %lu: %s", (unsigned long long)seed,
+	     h->nr_blocks, h->first_failure_op, h->first_failure);
 }
 
 static void test_profile(const struct profile *p)
@@ -194,8 +205,7 @@ static void test_profile(const struct profile *p)
 		u64 seed = s + 1;
 
 		if (run_sequence(p, seed, p->blocks[s % 4], &h)) {
-			if (ok)
-				fail_line(p->name, &h, seed);
+			note_failure(&h, seed);
 			ok = false;
 		}
 		ops += h.ops;
@@ -218,14 +228,13 @@ static void test_init_enomem(void)
 		uspace_fail_nth_alloc = 0;
 		if (n <= 3 && (err != -ENOMEM || map.alloc_map ||
 			       map.bound_map || map.blocks)) {
-			printf("#   allocation %d failing: init returned %d\n",
-			       n, err);
+			note("allocation %d failing: init returned %d", n,
+			     err);
 			ok = false;
 		}
 		if (n == 4) {
 			if (err) {
-				printf("#   init failed with no failure: %d\n",
-				       err);
+				note("init failed with no failure: %d", err);
 				ok = false;
 			}
 			pcpu_alt_map_destroy(&map);
@@ -255,8 +264,8 @@ static void test_empty_maps(void)
 		harness_free_cell(&h, 0);
 		harness_size_at(&h, 0);
 		harness_verify(&h);
-		if (h.failures && ok)
-			fail_line("empty-maps", &h, 0);
+		if (h.failures)
+			note_failure(&h, 0);
 		ok &= !h.failures;
 		ops += h.ops;
 		harness_destroy(&h);
@@ -279,7 +288,7 @@ static void test_slot_order(void)
 		int s = pcpu_alt_size_slot(bits);
 
 		if (s < 1 || (bits > 1 && s < pcpu_alt_size_slot(bits - 1))) {
-			printf("#   size_slot(%d) = %d\n", bits, s);
+			note("size_slot(%d) = %d", bits, s);
 			ok = false;
 		}
 	}
@@ -289,9 +298,9 @@ static void test_slot_order(void)
 
 		bits = nr_blocks * CELLS_PER_BLOCK;
 		if (pcpu_alt_size_slot(bits) >= free_slot) {
-			printf("#   %d blocks: size_slot(%d) = %d, free slot %d\n",
-			       nr_blocks, bits, pcpu_alt_size_slot(bits),
-			       free_slot);
+			note("%d blocks: size_slot(%d) = %d, free slot %d",
+			     nr_blocks, bits, pcpu_alt_size_slot(bits),
+			     free_slot);
 			ok = false;
 		}
 	}
@@ -332,7 +341,7 @@ static void test_fill_drain(void)
 			}
 		}
 		if (h.failures) {
-			fail_line("fill-drain", &h, 42);
+			note_failure(&h, 42);
 			ok = false;
 		}
 		ops += h.ops;
@@ -382,7 +391,7 @@ static void test_bad_frees(void)
 		harness_free_cell(&h, former[cell]);
 	harness_verify(&h);
 	if (h.failures)
-		fail_line("bad-frees", &h, 7);
+		note_failure(&h, 7);
 	report("bad-frees", !h.failures, h.ops, t0);
 	free(former);
 	harness_destroy(&h);
