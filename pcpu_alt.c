@@ -179,11 +179,7 @@ int pcpu_alt_free_slot(void)
 
 static int chunk_slot(const struct pcpu_alt_chunk *chunk)
 {
-	if (pcpu_alt_map_empty(&chunk->map))
-		return pcpu_alt_free_slot();
-	if (!chunk->map.contig)
-		return 0;
-	return fls(chunk->map.contig * PCPU_ALT_MIN_ALLOC);
+	return pcpu_alt_map_slot(&chunk->map, pcpu_alt_free_slot());
 }
 
 void pcpu_alt_chunk_relocate(struct pcpu_alt_chunk *chunk)
@@ -496,8 +492,7 @@ static struct pcpu_alt_chunk *find_room(int bits, int align_bits,
 	struct pcpu_alt_chunk *chunk;
 	int slot;
 
-	for (slot = fls(bits * PCPU_ALT_MIN_ALLOC); slot < pcpu_alt_nr_slots;
-	     slot++) {
+	for (slot = pcpu_alt_size_slot(bits); slot < pcpu_alt_nr_slots; slot++) {
 		list_for_each_entry(chunk, &pcpu_alt_slots[slot], list) {
 			*start = pcpu_alt_map_find(&chunk->map, bits,
 						   align_bits,

@@ -436,6 +436,37 @@ int pcpu_alt_map_next_alloc(const struct pcpu_alt_map *map, int from)
 }
 
 /**
+ * pcpu_alt_map_slot() - which slot list a map's chunk belongs on
+ * @map: the map
+ * @free_slot: the slot kept for chunks with no allocation (the last one)
+ *
+ * Slots sort chunks by their largest free run: fls() of its bytes, 0 when
+ * the map is full.  A chunk with room for @bits therefore never sits below
+ * pcpu_alt_size_slot(@bits), where the search for room starts.
+ *
+ * Return: the slot.
+ */
+int pcpu_alt_map_slot(const struct pcpu_alt_map *map, int free_slot)
+{
+	if (pcpu_alt_map_empty(map))
+		return free_slot;
+	if (!map->contig)
+		return 0;
+	return fls(map->contig * PCPU_ALT_MIN_ALLOC);
+}
+
+/**
+ * pcpu_alt_size_slot() - lowest slot that may hold room for an allocation
+ * @bits: size in bits, > 0
+ *
+ * Return: the slot to start searching from.
+ */
+int pcpu_alt_size_slot(int bits)
+{
+	return fls(bits * PCPU_ALT_MIN_ALLOC);
+}
+
+/**
  * pcpu_alt_map_init() - set up an empty map
  * @map: the map
  * @nr_blocks: blocks (pages per unit)

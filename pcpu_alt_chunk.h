@@ -100,6 +100,8 @@ int pcpu_alt_map_size_at(const struct pcpu_alt_map *map, int start);
 int pcpu_alt_map_next_alloc(const struct pcpu_alt_map *map, int from);
 int pcpu_alt_map_check(const struct pcpu_alt_map *map,
 		       pcpu_alt_report_fn report, void *arg);
+int pcpu_alt_map_slot(const struct pcpu_alt_map *map, int free_slot);
+int pcpu_alt_size_slot(int bits);
 
 static inline bool pcpu_alt_block_empty(const struct pcpu_alt_block *b)
 {

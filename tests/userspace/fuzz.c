@@ -1,0 +1,164 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libFuzzer target: the property test's operations (harness.c), chosen by
+ * the fuzzer's input instead of a seeded generator.  Any disagreement with
+ * the model, or a sanitizer report, is a crash that libFuzzer saves.
+ *
+ * Input: the first byte picks the map size (1 to 4 blocks, small so that
+ * block edges are everywhere); then operations, each an opcode byte and its
+ * arguments.  The input ends where an operation runs out of bytes.
+ *
+ * The entry point's name comes from the Makefile (FUZZ_ENTRY): it is
+ * libFuzzer's LLVMFuzzerTestOneInput, whose CamelCase checkpatch refuses.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include <linux/bitops.h>
+#include <linux/types.h>
+
+#include "harness.h"
+
+#ifndef FUZZ_ENTRY
+#error "build with -DFUZZ_ENTRY=<libFuzzer's entry point>, see the Makefile"
+#endif
+
+struct input {
+	const u8 *data;
+	size_t left;
+};
+
+static bool get8(struct input *in, unsigned int *v)
+{
+	if (!in->left)
+		return false;
+	*v = *in->data++;
+	in->left--;
+	return true;
+}
+
+static bool get16(struct input *in, unsigned int *v)
+{
+	unsigned int hi, lo;
+
+	if (!get8(in, &hi) || !get8(in, &lo))
+		return false;
+	*v = hi << 8 | lo;
+	return true;
+}
+
+/* Top two bits pick a size class, so small sizes are easy to reach. */
+static int decode_bits(unsigned int v, const struct harness *h)
+{
+	unsigned int n = v & 0x3fff;
+
+	switch (v >> 14) {
+	case 0:
+		return 1 + n % 16;
+	case 1:
+		return 1 + n % 128;
+	case 2:
+		return 1 + n % CELLS_PER_BLOCK;
+	default:
+		return 1 + n % h->nr_bits;
+	}
+}
+
+/* Powers of two from one cell to a page. */
+static int decode_align(unsigned int v)
+{
+	return 1 << (v % 11);
+}
+
+/* A cell from -1 to nr_bits: the edges are worth a try. */
+static int decode_cell(unsigned int v, const struct harness *h)
+{
+	return (int)(v % (h->nr_bits + 2)) - 1;
+}
+
+static void crash(struct harness *h)
+{
+	fprintf(stderr, "harness failure (op %lu, %d blocks): %s\n",
+		h->first_failure_op, h->nr_blocks, h->first_failure);
+	abort();
+}
+
+/* One operation; false when the input ran out. */
+static bool step(struct harness *h, struct input *in)
+{
+	unsigned long populated[1];
+	unsigned int op, a, b, c, i;
+
+	if (!get8(in, &op))
+		return false;
+	switch (op % 8) {
+	case 0:		/* blocking allocation */
+		if (!get16(in, &a) || !get8(in, &b))
+			return false;
+		harness_alloc(h, decode_bits(a, h), decode_align(b), NULL,
+			      true);
+		break;
+	case 1:		/* non-blocking allocation in populated blocks */
+	case 2:		/* ... or only the look for room */
+		if (!get8(in, &c) || !get16(in, &a) || !get8(in, &b))
+			return false;
+		populated[0] = c;	/* at most 4 blocks */
+		harness_alloc(h, decode_bits(a, h), decode_align(b),
+			      populated, op % 8 == 1);
+		break;
+	case 3:		/* free a live allocation */
+		if (!get16(in, &a))
+			return false;
+		harness_free_live(h, a);
+		break;
+	case 4:		/* free whatever is at a cell: maybe a bad free */
+		if (!get16(in, &a))
+			return false;
+		harness_free_cell(h, decode_cell(a, h));
+		break;
+	case 5:		/* a burst of equal allocations */
+		if (!get8(in, &c) || !get16(in, &a) || !get8(in, &b))
+			return false;
+		for (i = 0; i <= c % 32; i++) {
+			harness_alloc(h, decode_bits(a, h), decode_align(b),
+				      NULL, true);
+			harness_verify(h);
+		}
+		break;
+	case 6:		/* a burst of frees */
+		if (!get8(in, &c) || !get16(in, &a))
+			return false;
+		for (i = 0; i <= c % 32; i++) {
+			harness_free_live(h, a + i * 7);
+			harness_verify(h);
+		}
+		break;
+	default:
+		if (!get16(in, &a))
+			return false;
+		harness_size_at(h, decode_cell(a, h));
+		break;
+	}
+	harness_verify(h);
+	return true;
+}
+
+int FUZZ_ENTRY(const u8 *data, size_t size);
+
+int FUZZ_ENTRY(const u8 *data, size_t size)
+{
+	struct input in = { data, size };
+	struct harness h;
+	unsigned int v;
+
+	if (!get8(&in, &v))
+		return 0;
+	if (harness_init(&h, 1 + v % 4))
+		abort();
+	h.quiet = true;
+	h.on_failure = crash;
+	while (step(&h, &in))
+		;
+	harness_destroy(&h);
+	return 0;
+}
