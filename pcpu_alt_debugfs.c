@@ -9,6 +9,7 @@
  *   hints    per-block hints and checker verdict   (pcpu_alt_debugfs_chunks.c)
  *   fragmap  text map of each chunk's unit         (pcpu_alt_debugfs_chunks.c)
  *   pool     allocations made on request, for tests (pcpu_alt_debugfs_pool.c)
+ *   bench    pcpu_alt against the stock allocator   (pcpu_alt_bench.c)
  *
  * Every file is root-only.  Output names chunks by id and places by byte
  * offset inside a unit; no kernel address is ever printed.  Long output
@@ -178,6 +179,7 @@ void pcpu_alt_debugfs_init(void)
 			    &verify_fops);
 	pcpu_alt_debugfs_chunks_init(dir);
 	pcpu_alt_debugfs_pool_init(dir);
+	pcpu_alt_debugfs_bench_init(dir);
 }
 
 /**
