@@ -1,18 +1,19 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Runs every bpftrace script in scripts/ (through scripts/pcpu_alt-bt, all
-# at once, each for some seconds); once all have attached, a background
-# load allocates and frees through pcpu_alt and the stock allocator
-# (debugfs bench and pool),
-# and checks that each one attached, exited by itself when its time was up
-# and printed what it should: the four latency histograms; both size
+# Runs every bpftrace script in scripts/ through scripts/pcpu_alt-bt, all
+# at once: "chunks" for a set time, the others until interrupted.  Once
+# all have attached, a background load allocates and frees through
+# pcpu_alt and the stock allocator (debugfs bench and pool) until "chunks"
+# has exited by itself and the load has gone round at least once; then the
+# others get SIGINT.
+# Checks that each one attached, exited 0 and printed what it should: the four latency histograms; both size
 # histograms and pcpu_alt's failure reasons; per-second lines and totals
 # showing pcpu_alt chunk and page activity.
 #
 # pcpu_alt.ko must be loaded; root.  SKIPs without bpftrace.
-# PCPU_ALT_BT_SECS: seconds each script traces (default 15; they attach
-# within a few seconds of each other and the load starts after the last).
+# PCPU_ALT_BT_SECS: seconds "chunks" traces (default 30: under emulation
+# the scripts attach up to ~15 s apart and the load starts after the last).
 # PCPU_ALT_BT_TIMEOUT: give up after this many seconds (default 240;
 # bpftrace takes 20-50 s to start under emulation).
 
@@ -21,7 +22,7 @@ here=$(dirname "$(readlink -f "$0")")
 repo=$here/..
 bt=$repo/scripts/pcpu_alt-bt
 dbg=/sys/kernel/debug/pcpu_alt
-secs=${PCPU_ALT_BT_SECS:-15}
+secs=${PCPU_ALT_BT_SECS:-30}
 timeout=${PCPU_ALT_BT_TIMEOUT:-240}
 scripts="latency sizes chunks"
 
@@ -65,12 +66,15 @@ load() {
 		echo 'free all' > "$dbg/pool"
 		echo 'run burst n=5000 size=256 order=random' > "$dbg/bench"
 		echo 'run nowait n=500 size=256' > "$dbg/bench"
+		touch "$tmp/went_round"
 		sleep 1
 	done
 }
 
 for s in $scripts; do
-	"$bt" "$s" "$secs" > "$tmp/$s.out" 2>&1 &
+	d=0
+	[ "$s" = chunks ] && d=$secs
+	"$bt" "$s" "$d" > "$tmp/$s.out" 2>&1 &
 	echo $! > "$tmp/$s.pid"
 done
 # Wait for every script's BEGIN line (printed once its probes are in),
@@ -88,8 +92,19 @@ echo "# all attached after $(($(date +%s) - start))s; starting the load"
 load &
 load_pid=$!
 
-for s in $scripts; do
+# wait_for FILE: until it exists, or the time is up.
+wait_for() {
+	while [ ! -e "$1" ] && [ $(($(date +%s) - start)) -lt "$timeout" ]; do
+		sleep 1
+	done
+}
+# chunks first: it must stop by itself; then the load must have gone round.
+for s in chunks latency sizes; do
 	pid=$(cat "$tmp/$s.pid")
+	if [ "$s" != chunks ]; then
+		wait_for "$tmp/went_round"
+		kill -INT "$pid" 2>/dev/null
+	fi
 	while kill -0 "$pid" 2>/dev/null; do
 		if [ $(($(date +%s) - start)) -ge "$timeout" ]; then
 			echo "FAIL: $s still running after ${timeout}s"
