@@ -42,6 +42,7 @@
 #include <linux/workqueue.h>
 
 #include "pcpu_alt_internal.h"
+#include "pcpu_alt_trace.h"
 
 /* Protects slot lists, chunk maps and callers, and the counters. */
 DEFINE_SPINLOCK(pcpu_alt_lock);
@@ -243,6 +244,7 @@ static void chunk_adjust_empty(struct pcpu_alt_chunk *chunk, int first,
 void pcpu_alt_chunk_mark_populated(struct pcpu_alt_chunk *chunk, int page)
 {
 	__set_bit(page, chunk->populated);
+	trace_pcpu_alt_populate(chunk->id, 1);
 	chunk->nr_populated++;
 	counters.nr_populated_pages++;
 	counters.nr_pages_populated++;
@@ -284,6 +286,7 @@ int pcpu_alt_chunk_isolate_empty(struct pcpu_alt_chunk *chunk,
 	counters.nr_populated_pages -= n;
 	counters.nr_empty_pop_pages -= n;
 	counters.nr_pages_depopulated += n;
+	trace_pcpu_alt_depopulate(chunk->id, n);
 	return n;
 }
 
@@ -419,6 +422,7 @@ struct pcpu_alt_chunk *pcpu_alt_chunk_create(const char **why)
 	counters.nr_chunks_created++;
 	counters.meta_bytes += chunk_meta_bytes(chunk);
 	spin_unlock_irqrestore(&pcpu_alt_lock, flags);
+	trace_pcpu_alt_chunk_create(chunk->id, chunk->nr_populated);
 	return chunk;
 
 fail:
@@ -462,6 +466,7 @@ void pcpu_alt_chunk_isolate(struct pcpu_alt_chunk *chunk)
 void pcpu_alt_chunk_destroy(struct pcpu_alt_chunk *chunk)
 {
 	lockdep_assert_held(&pcpu_alt_mutex);
+	trace_pcpu_alt_chunk_destroy(chunk->id, chunk->nr_populated);
 	/* The cache's lock-free free path may still be looking at it. */
 	synchronize_rcu();
 	chunk_free(chunk);
@@ -614,6 +619,7 @@ static void alloc_failed(enum pcpu_alt_fail_reason reason, size_t size,
 	spin_lock_irqsave(&pcpu_alt_lock, flags);
 	counters.fail[reason]++;
 	spin_unlock_irqrestore(&pcpu_alt_lock, flags);
+	trace_pcpu_alt_alloc_fail(caller, size, align, atomic, reason);
 	if (!(gfp & __GFP_NOWARN))
 		pr_warn_ratelimited("allocation of %zu bytes align %zu%s from %pS failed: %s\n",
 				    size, align, atomic ? " (atomic)" : "",
@@ -642,7 +648,7 @@ static void __percpu *alloc_caller(size_t size, size_t align, gfp_t gfp,
 			     caller, "alignment not a power of two <= PAGE_SIZE");
 		return NULL;
 	}
-	ptr = pcpu_alt_cache_alloc(size, align, caller);
+	ptr = pcpu_alt_cache_alloc(size, align, gfp, caller);
 	if (ptr)
 		return ptr;
 
@@ -694,6 +700,8 @@ static void __percpu *alloc_caller(size_t size, size_t align, gfp_t gfp,
 	ptr = pcpu_alt_chunk_ptr(chunk, start);
 	for_each_possible_cpu(cpu)
 		memset(pcpu_alt_ptr(ptr, cpu), 0, size);
+	trace_pcpu_alt_alloc(caller, size, align, atomic, chunk->id,
+			     start * PCPU_ALT_MIN_ALLOC, bits * PCPU_ALT_MIN_ALLOC);
 	return ptr;
 
 fail:
@@ -871,7 +879,7 @@ void pcpu_alt_free(void __percpu *ptr)
 	const char *bad = NULL;
 	unsigned long flags, offset = 0;
 	bool kick = false;
-	int id = -1;
+	int id = -1, bits;
 
 	if (!ptr || pcpu_alt_cache_free(ptr, _RET_IP_))
 		return;
@@ -881,10 +889,16 @@ void pcpu_alt_free(void __percpu *ptr)
 		bad = "not a pcpu_alt pointer";
 	} else {
 		id = chunk->id;
-		if (offset % PCPU_ALT_MIN_ALLOC ||
-		    pcpu_alt_area_cached(chunk, offset / PCPU_ALT_MIN_ALLOC) ||
-		    chunk_give(chunk, offset / PCPU_ALT_MIN_ALLOC, false) < 0)
+		bits = offset % PCPU_ALT_MIN_ALLOC ||
+		       pcpu_alt_area_cached(chunk,
+					    offset / PCPU_ALT_MIN_ALLOC) ?
+		       -EINVAL :
+		       chunk_give(chunk, offset / PCPU_ALT_MIN_ALLOC, false);
+		if (bits < 0)
 			bad = "double free or interior pointer";
+		else
+			trace_pcpu_alt_free(_RET_IP_, id, offset,
+					    bits * PCPU_ALT_MIN_ALLOC);
 	}
 	if (!bad) {
 		kick = nr_free_chunks > 1 ||

@@ -16,6 +16,7 @@
 #include <linux/workqueue.h>
 
 #include "pcpu_alt_internal.h"
+#include "pcpu_alt_trace.h"
 
 static void balance_workfn(struct work_struct *work);
 static DECLARE_WORK(balance_work, balance_workfn);
@@ -138,7 +139,12 @@ static void populate_reserve(void)
 
 static void balance_locked(void)
 {
+	bool traced = trace_pcpu_alt_balance_enabled();
+	struct pcpu_alt_stats before, after;
+
 	lockdep_assert_held(&pcpu_alt_mutex);
+	if (traced)
+		pcpu_alt_get_stats(&before);
 	spin_lock_irq(&pcpu_alt_lock);
 	pcpu_alt_count_balance_run();
 	spin_unlock_irq(&pcpu_alt_lock);
@@ -146,6 +152,10 @@ static void balance_locked(void)
 	if (!pcpu_alt_km_backend)
 		depopulate_excess();
 	populate_reserve();
+	if (traced) {
+		pcpu_alt_get_stats(&after);
+		trace_pcpu_alt_balance(&before, &after);
+	}
 }
 
 static void balance_workfn(struct work_struct *work)

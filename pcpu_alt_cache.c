@@ -37,6 +37,7 @@
 #include <linux/workqueue.h>
 
 #include "pcpu_alt_internal.h"
+#include "pcpu_alt_trace.h"
 
 /* Size classes in bytes; areas of class >= 8 are 8-byte aligned. */
 static const unsigned short class_size[] = {
@@ -228,6 +229,7 @@ static unsigned int stack_refill(struct cache_stack *s, int cls,
  * pcpu_alt_cache_alloc() - serve an allocation from this CPU's cache
  * @size: requested bytes
  * @align: requested alignment
+ * @gfp: the caller's flags (for the trace event only: this never sleeps)
  * @caller: the allocation's call site
  *
  * Refills from populated space when the stack is empty, so it never sleeps
@@ -237,7 +239,7 @@ static unsigned int stack_refill(struct cache_stack *s, int cls,
  * RETURNS: a zeroed area, or NULL when the cache does not serve this request
  * or has nothing to give (the caller takes the slow path).
  */
-void __percpu *pcpu_alt_cache_alloc(size_t size, size_t align,
+void __percpu *pcpu_alt_cache_alloc(size_t size, size_t align, gfp_t gfp,
 				    unsigned long caller)
 {
 	int cls = READ_ONCE(cache_enabled) ? class_for_request(size, align) : -1;
@@ -267,6 +269,9 @@ void __percpu *pcpu_alt_cache_alloc(size_t size, size_t align,
 	ptr = entry_ptr(&e);
 	for_each_possible_cpu(cpu)
 		memset(pcpu_alt_ptr(ptr, cpu), 0, size);
+	trace_pcpu_alt_alloc(caller, size, align,
+			     !gfpflags_allow_blocking(gfp), e.chunk->id,
+			     e.start * PCPU_ALT_MIN_ALLOC, class_size[cls]);
 	return ptr;
 }
 
@@ -306,6 +311,8 @@ bool pcpu_alt_cache_free(void __percpu *ptr, unsigned long caller)
 		s->count++;
 		cc->used = true;
 		cc->frees++;
+		trace_pcpu_alt_free(caller, chunk->id,
+				    start * PCPU_ALT_MIN_ALLOC, class_size[cls]);
 	}
 	rcu_read_unlock();
 	local_irq_restore(flags);

@@ -11,6 +11,7 @@
  *   fragmap  text map of each chunk's unit         (pcpu_alt_debugfs_chunks.c)
  *   pool     allocations made on request, for tests (pcpu_alt_debugfs_pool.c)
  *   stress   stress kthreads on every CPU: start/stop, status (pcpu_alt_stress.c)
+ *   bench    pcpu_alt against the stock allocator   (pcpu_alt_bench.c)
  *
  * Every file is root-only.  Output names chunks by id and places by byte
  * offset inside a unit; no kernel address is ever printed.  Long output
@@ -199,6 +200,7 @@ void pcpu_alt_debugfs_init(void)
 	pcpu_alt_debugfs_chunks_init(dir);
 	pcpu_alt_debugfs_pool_init(dir);
 	pcpu_alt_stress_init(dir);
+	pcpu_alt_debugfs_bench_init(dir);
 }
 
 /**

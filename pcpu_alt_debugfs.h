@@ -21,5 +21,6 @@ int pcpu_alt_debugfs_get_cmd(char *buf, size_t size, const char __user *ubuf,
 void pcpu_alt_debugfs_chunks_init(struct dentry *dir);
 void pcpu_alt_debugfs_pool_init(struct dentry *dir);
 void pcpu_alt_debugfs_pool_exit(void);
+void pcpu_alt_debugfs_bench_init(struct dentry *dir);
 
 #endif /* _PCPU_ALT_DEBUGFS_H */

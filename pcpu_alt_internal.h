@@ -138,7 +138,7 @@ struct seq_file;
 int pcpu_alt_cache_init(void);
 void pcpu_alt_cache_exit(void);
 bool pcpu_alt_cache_enabled(void);
-void __percpu *pcpu_alt_cache_alloc(size_t size, size_t align,
+void __percpu *pcpu_alt_cache_alloc(size_t size, size_t align, gfp_t gfp,
 				    unsigned long caller);
 bool pcpu_alt_cache_free(void __percpu *ptr, unsigned long caller);
 void pcpu_alt_cache_drain_all(void);
