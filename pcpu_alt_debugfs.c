@@ -12,6 +12,7 @@
  *   pool     allocations made on request, for tests (pcpu_alt_debugfs_pool.c)
  *   stress   stress kthreads on every CPU: start/stop, status (pcpu_alt_stress.c)
  *   bench    pcpu_alt against the stock allocator   (pcpu_alt_bench.c)
+ *   replay   a captured trace through both allocators (pcpu_alt_replay.c)
  *
  * Every file is root-only.  Output names chunks by id and places by byte
  * offset inside a unit; no kernel address is ever printed.  Long output
@@ -201,6 +202,7 @@ void pcpu_alt_debugfs_init(void)
 	pcpu_alt_debugfs_pool_init(dir);
 	pcpu_alt_stress_init(dir);
 	pcpu_alt_debugfs_bench_init(dir);
+	pcpu_alt_replay_init(dir);
 }
 
 /**
@@ -215,4 +217,5 @@ void pcpu_alt_debugfs_exit(void)
 	pcpu_alt_debugfs_dir = NULL;
 	pcpu_alt_stress_exit();
 	pcpu_alt_debugfs_pool_exit();
+	pcpu_alt_replay_exit();
 }

@@ -22,5 +22,7 @@ void pcpu_alt_debugfs_chunks_init(struct dentry *dir);
 void pcpu_alt_debugfs_pool_init(struct dentry *dir);
 void pcpu_alt_debugfs_pool_exit(void);
 void pcpu_alt_debugfs_bench_init(struct dentry *dir);
+void pcpu_alt_replay_init(struct dentry *dir);
+void pcpu_alt_replay_exit(void);
 
 #endif /* _PCPU_ALT_DEBUGFS_H */

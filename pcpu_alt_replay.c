@@ -1,0 +1,816 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcpu_alt trace replay: a trace of real per-CPU allocations (captured from
+ * the stock allocator's trace events by scripts/pcpu-capture) played
+ * through pcpu_alt and, in the same run, through the stock allocator
+ * (__alloc_percpu_gfp()/free_percpu()): each record is applied to both,
+ * pcpu_alt first.
+ *
+ * debugfs file "replay" (0600).  Writes append text; lines may be split
+ * across writes (a line ends at '\n', or when the writer closes the file).
+ * A line is one of:
+ *
+ *   a <id> <size> <align> <atomic> <site>   an allocation
+ *   f <id>                                   a free
+ *   # <anything>                             a comment, ignored
+ *   begin           drop the trace being loaded (or abort a replay)
+ *   start           take the baselines; the loaded trace becomes the replay
+ *   step <n>        replay the next 1 <= n <= 1000000 records
+ *   finish          replay what is left, free everything still live, keep
+ *                   the results
+ *   run             start + finish
+ *
+ * Records must be single-space separated decimal numbers: 1 <= size <=
+ * 32768, align a power of two <= PAGE_SIZE, atomic 0 or 1, <site> printable
+ * without spaces.  A record that does not parse is a "garbage" line, one
+ * whose numbers are out of range a "range" line, an allocation of an id
+ * still live a "double_alloc" and a free of an id not live an
+ * "unknown_free": each is skipped and counted, the rest of the trace is
+ * kept.  Lines are 1..127 characters; blank and longer lines are garbage,
+ * and so is any other word where a command could be.
+ * At most 1048576 records are kept (later ones count as "range").
+ * A command out of order fails with -EBUSY (records while replaying,
+ * "step" before "start") or -EINVAL (an unknown command word); a killed
+ * writer stops the replay (-EINTR) and everything is freed.
+ *
+ * Reading shows one "state=" line for the trace being loaded or replayed,
+ * then, after a completed replay, a "replayed" line (the counts of that
+ * trace) and one "allocator=" line each for pcpu_alt and stock:
+ *
+ *   state=idle|loading|replaying lines= comments= records= allocs= frees=
+ *     rejected= rej_garbage= rej_range= rej_double_alloc= rej_unknown_free=
+ *     max_size= pos=
+ *   replayed lines= ... max_size=           (the same keys)
+ *   allocator=pcpu_alt alloc_ops= alloc_fail= free_ops= freed_at_end=
+ *     time_ns= pop_base= pop_peak= pop_final= chunks_base= chunks_peak=
+ *     chunks_final= meta_base= meta_peak= meta_final= frag_bytes=
+ *   allocator=stock alloc_ops= alloc_fail= free_ops= freed_at_end=
+ *     time_ns= unit_size= chunks_new_peak= chunks_new_final=
+ *     meta_per_chunk= meta_new_peak= meta_new_final=
+ *
+ * pcpu_alt's figures come from pcpu_alt_get_stats() after every record:
+ * pop_* are populated bytes over all units, meta_* its metadata bytes.
+ * frag_bytes: after the last record (before the live areas are freed, per-
+ * CPU caches drained), bytes of free runs in populated pages too short for
+ * the largest request of the trace (alignment not considered).  "_final"
+ * figures are taken after everything was freed.
+ *
+ * The stock allocator exports no counter of its populated pages to modules
+ * (pcpu_nr_pages() is not exported): scripts/pcpu-replay reads /proc/meminfo
+ * "Percpu:" between "step"s for those.  Its chunks are counted through its
+ * own trace points percpu_create_chunk/percpu_destroy_chunk (chunks_new_*:
+ * created minus destroyed since "start").  meta_per_chunk estimates what
+ * mm/percpu.c pcpu_alloc_chunk() allocates for one chunk of unit size u
+ * (u/4 map bits, u/PAGE_SIZE pages): struct pcpu_chunk (~144 bytes) plus
+ * its populated bitmap, alloc_map BITS_TO_LONGS(u/4) longs, bound_map
+ * BITS_TO_LONGS(u/4 + 1) longs, one 32-byte pcpu_block_md per page, and
+ * with CONFIG_MEMCG_KMEM one 8-byte obj_cgroup pointer per map bit.  u is
+ * the distance between CPU 0's and the next possible CPU's per-CPU offset
+ * (0 with one CPU: no estimate).  time_ns sums the allocator calls only.
+ *
+ * Locking: replay_mutex protects the loaded trace, the replay state and the
+ * results; the chunk counters are atomics bumped by the trace point probes.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/bitmap.h>
+#include <linux/ctype.h>
+#include <linux/log2.h>
+#include <linux/mutex.h>
+#include <linux/percpu.h>
+#include <linux/sched/signal.h>
+#include <linux/seq_file.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/timekeeping.h>
+#include <linux/tracepoint.h>
+#include <linux/uaccess.h>
+#include <linux/vmalloc.h>
+#include <linux/xarray.h>
+
+#include "pcpu_alt_internal.h"
+#include "pcpu_alt_debugfs.h"
+
+#define REPLAY_LINE_MAX		128
+#define REPLAY_MAX_SIZE		32768
+#define REPLAY_MAX_RECORDS	1048576
+#define REPLAY_MAX_STEP		1000000
+#define REPLAY_COPY		1024
+#define STOCK_CHUNK_STRUCT	144
+#define STOCK_BLOCK_MD		32
+
+enum replay_state { R_IDLE, R_LOADING, R_REPLAYING };
+
+static const char * const state_name[] = {
+	[R_IDLE] = "idle",
+	[R_LOADING] = "loading",
+	[R_REPLAYING] = "replaying",
+};
+
+/**
+ * struct replay_rec - one accepted record
+ * @slot: index of its allocation in the replay's pointer arrays
+ * @size: bytes (allocations)
+ * @align: bytes (allocations)
+ * @is_free: a free, else an allocation
+ * @atomic: allocate with GFP_NOWAIT
+ */
+struct replay_rec {
+	u32 slot;
+	u32 size;
+	u16 align;
+	u8 is_free;
+	u8 atomic;
+};
+
+/**
+ * struct replay_counts - what loading a trace found
+ * @lines: lines seen
+ * @comments: comment lines
+ * @records: records kept
+ * @allocs: allocations kept
+ * @frees: frees kept
+ * @garbage: lines that do not parse
+ * @range: numbers out of range, or over the record limit
+ * @double_alloc: allocations of a live id
+ * @unknown_free: frees of an id not live
+ * @max_size: largest allocation kept
+ */
+struct replay_counts {
+	u64 lines, comments, records, allocs, frees;
+	u64 garbage, range, double_alloc, unknown_free;
+	u32 max_size;
+};
+
+/**
+ * struct replay_side - one allocator's replay figures
+ * @ptrs: live areas by slot
+ * @alloc_ops: allocation attempts
+ * @alloc_fail: failed attempts
+ * @free_ops: frees of the trace
+ * @freed_at_end: areas still live after the last record, then freed
+ * @time_ns: time in the allocator's calls
+ * @pop: populated bytes: base, peak, final (pcpu_alt)
+ * @chunks: chunks: base, peak, final (pcpu_alt); created minus destroyed
+ *          since start: -, peak, final (stock)
+ * @meta: metadata bytes: base, peak, final (pcpu_alt)
+ * @frag_bytes: see the file comment (pcpu_alt)
+ */
+struct replay_side {
+	void __percpu **ptrs;
+	u64 alloc_ops, alloc_fail, free_ops, freed_at_end, time_ns;
+	u64 pop[3];
+	long chunks[3];
+	u64 meta[3];
+	u64 frag_bytes;
+};
+
+enum { BASE, PEAK, FINAL };
+
+/* Everything below: replay_mutex. */
+static DEFINE_MUTEX(replay_mutex);
+static enum replay_state replay_state;
+static struct replay_rec *recs;
+static u32 nr_recs, max_recs;
+static u32 nr_slots;
+static struct xarray live_ids;		/* id -> xa_mk_value(slot) */
+static struct replay_counts cur;
+static char pending[REPLAY_LINE_MAX];
+static unsigned int pending_len;
+static bool pending_long;
+static u32 pos;
+static struct replay_side alt, stock;
+static bool have_result;
+static struct replay_counts res_counts;
+static struct replay_side res_alt, res_stock;
+static size_t stock_unit;
+
+/* Stock chunk trace point probes. */
+static atomic_long_t stock_created, stock_destroyed;
+static struct tracepoint *tp_create, *tp_destroy;
+
+static void probe_create(void *data, void *base_addr)
+{
+	atomic_long_inc(&stock_created);
+}
+
+static void probe_destroy(void *data, void *base_addr)
+{
+	atomic_long_inc(&stock_destroyed);
+}
+
+static void find_tp(struct tracepoint *tp, void *priv)
+{
+	if (!strcmp(tp->name, "percpu_create_chunk"))
+		tp_create = tp;
+	else if (!strcmp(tp->name, "percpu_destroy_chunk"))
+		tp_destroy = tp;
+}
+
+static long stock_chunks_now(void)
+{
+	return atomic_long_read(&stock_created) -
+	       atomic_long_read(&stock_destroyed);
+}
+
+static u64 stock_meta_per_chunk(void)
+{
+	u64 bits = stock_unit / 4, pages = stock_unit / PAGE_SIZE, m;
+
+	if (!stock_unit)
+		return 0;
+	m = STOCK_CHUNK_STRUCT + BITS_TO_LONGS(pages) * sizeof(long);
+	m += BITS_TO_LONGS(bits) * sizeof(long);
+	m += BITS_TO_LONGS(bits + 1) * sizeof(long);
+	m += pages * STOCK_BLOCK_MD;
+	if (IS_ENABLED(CONFIG_MEMCG_KMEM))
+		m += bits * sizeof(void *);
+	return m;
+}
+
+/* The stock unit size: distance between two possible CPUs' offsets. */
+static size_t find_stock_unit(void)
+{
+	unsigned long best = 0, d;
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu) {
+		if (!cpu)
+			continue;
+		d = __per_cpu_offset[cpu] > __per_cpu_offset[0] ?
+		    __per_cpu_offset[cpu] - __per_cpu_offset[0] :
+		    __per_cpu_offset[0] - __per_cpu_offset[cpu];
+		if (d && (!best || d < best))
+			best = d;
+	}
+	return best;
+}
+
+/* ---- loading ---------------------------------------------------------- */
+
+static void drop_trace(void)
+{
+	vfree(recs);
+	recs = NULL;
+	nr_recs = 0;
+	max_recs = 0;
+	nr_slots = 0;
+	xa_destroy(&live_ids);
+	memset(&cur, 0, sizeof(cur));
+	pending_len = 0;
+	pending_long = false;
+}
+
+static int add_rec(const struct replay_rec *r)
+{
+	struct replay_rec *n;
+	u32 want;
+
+	if (nr_recs == max_recs) {
+		want = max_recs ? max_recs * 2 : 1024;
+		n = vmalloc_array(want, sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		if (recs)
+			memcpy(n, recs, nr_recs * sizeof(*n));
+		vfree(recs);
+		recs = n;
+		max_recs = want;
+	}
+	recs[nr_recs++] = *r;
+	return 0;
+}
+
+/* A decimal number without sign or leading zeros (except "0"). */
+static bool parse_u32(const char *s, u32 *v)
+{
+	const char *p;
+
+	if (!*s || (s[0] == '0' && s[1]))
+		return false;
+	for (p = s; *p; p++)
+		if (!isdigit(*p))
+			return false;
+	return !kstrtou32(s, 10, v);
+}
+
+/* Split @line at single spaces into at most @max words. */
+static int split(char *line, char **w, int max)
+{
+	int n = 0;
+
+	for (;;) {
+		if (n == max || !*line || *line == ' ')
+			return -1;
+		w[n++] = line;
+		line = strchr(line, ' ');
+		if (!line)
+			return n;
+		*line++ = '\0';
+	}
+}
+
+static int load_record(char *line)
+{
+	struct replay_rec r = {};
+	u32 id = 0, size = 0, align, atomic;
+	char *w[6];
+	void *old;
+	int n, err;
+
+	n = split(line, w, 6);
+	if (n == 2 && !strcmp(w[0], "f")) {
+		if (!parse_u32(w[1], &id))
+			goto garbage;
+		if (nr_recs >= REPLAY_MAX_RECORDS) {
+			cur.range++;
+			return 0;
+		}
+		old = xa_erase(&live_ids, id);
+		if (!old) {
+			cur.unknown_free++;
+			return 0;
+		}
+		r.is_free = 1;
+		r.slot = xa_to_value(old);
+	} else if (n == 6 && !strcmp(w[0], "a")) {
+		if (!parse_u32(w[1], &id) || !parse_u32(w[2], &size) ||
+		    !parse_u32(w[3], &align) || !parse_u32(w[4], &atomic))
+			goto garbage;
+		if (!size || size > REPLAY_MAX_SIZE || !is_power_of_2(align) ||
+		    align > PAGE_SIZE || atomic > 1 ||
+		    nr_recs >= REPLAY_MAX_RECORDS) {
+			cur.range++;
+			return 0;
+		}
+		if (xa_load(&live_ids, id)) {
+			cur.double_alloc++;
+			return 0;
+		}
+		r.slot = nr_slots;
+		r.size = size;
+		r.align = align;
+		r.atomic = atomic;
+		err = xa_err(xa_store(&live_ids, id, xa_mk_value(r.slot),
+				      GFP_KERNEL));
+		if (err)
+			return err;
+	} else {
+		goto garbage;
+	}
+	err = add_rec(&r);
+	if (err) {
+		if (!r.is_free)
+			xa_erase(&live_ids, id);
+		return err;
+	}
+	cur.records++;
+	if (r.is_free) {
+		cur.frees++;
+	} else {
+		nr_slots++;
+		cur.allocs++;
+		cur.max_size = max(cur.max_size, size);
+	}
+	return 0;
+garbage:
+	cur.garbage++;
+	return 0;
+}
+
+/* ---- replaying -------------------------------------------------------- */
+
+static void alt_sample(struct replay_side *s, int which)
+{
+	struct pcpu_alt_stats st;
+	u64 pop;
+
+	pcpu_alt_get_stats(&st);
+	pop = (u64)st.nr_populated_pages * st.nr_units * PAGE_SIZE;
+	if (which == PEAK) {
+		s->pop[PEAK] = max(s->pop[PEAK], pop);
+		s->chunks[PEAK] = max_t(long, s->chunks[PEAK], st.nr_chunks);
+		s->meta[PEAK] = max_t(u64, s->meta[PEAK], st.meta_bytes);
+		return;
+	}
+	s->pop[which] = pop;
+	s->chunks[which] = st.nr_chunks;
+	s->meta[which] = st.meta_bytes;
+	if (which == BASE) {
+		s->pop[PEAK] = pop;
+		s->chunks[PEAK] = st.nr_chunks;
+		s->meta[PEAK] = st.meta_bytes;
+	}
+}
+
+/*
+ * Free runs of populated pages (pcpu_alt_lock held): bytes of the runs
+ * shorter than @need.
+ */
+static u64 chunk_frag(const struct pcpu_alt_chunk *c, u64 need)
+{
+	const struct pcpu_alt_map *map = &c->map;
+	unsigned long start = 0, end, b, next, run = 0;
+	u64 frag = 0;
+
+	while (start < map->nr_bits) {
+		start = find_next_zero_bit(map->alloc_map, map->nr_bits, start);
+		if (start >= map->nr_bits)
+			break;
+		end = find_next_bit(map->alloc_map, map->nr_bits, start);
+		run = 0;
+		/* Page by page: an unpopulated page ends a run. */
+		for (b = start; b < end; b = next) {
+			next = min_t(unsigned long, end,
+				     round_up(b + 1, PCPU_ALT_BLOCK_BITS));
+			if (test_bit(b / PCPU_ALT_BLOCK_BITS, c->populated)) {
+				run += (next - b) * PCPU_ALT_MIN_ALLOC;
+				continue;
+			}
+			if (run && run < need)
+				frag += run;
+			run = 0;
+		}
+		if (run && run < need)
+			frag += run;
+		start = end;
+	}
+	return frag;
+}
+
+static u64 alt_frag(u64 need)
+{
+	struct pcpu_alt_chunk *c;
+	u64 frag = 0;
+	int slot;
+
+	pcpu_alt_cache_drain_all();
+	spin_lock_irq(&pcpu_alt_lock);
+	for (slot = 0; slot < pcpu_alt_nr_slots; slot++)
+		list_for_each_entry(c, &pcpu_alt_slots[slot], list)
+			frag += chunk_frag(c, need);
+	spin_unlock_irq(&pcpu_alt_lock);
+	return frag;
+}
+
+static void replay_one(struct replay_side *s, const struct replay_rec *r,
+		       bool is_alt)
+{
+	gfp_t gfp = (r->atomic ? GFP_NOWAIT : GFP_KERNEL) | __GFP_NOWARN;
+	void __percpu *p;
+	u64 t0;
+
+	if (r->is_free) {
+		p = s->ptrs[r->slot];
+		if (!p)
+			return;		/* its allocation failed */
+		s->ptrs[r->slot] = NULL;
+		t0 = ktime_get_ns();
+		if (is_alt)
+			pcpu_alt_free(p);
+		else
+			free_percpu(p);
+		s->time_ns += ktime_get_ns() - t0;
+		s->free_ops++;
+		return;
+	}
+	t0 = ktime_get_ns();
+	if (is_alt)
+		p = pcpu_alt_alloc(r->size, r->align, gfp);
+	else
+		p = __alloc_percpu_gfp(r->size, r->align, gfp);
+	s->time_ns += ktime_get_ns() - t0;
+	s->alloc_ops++;
+	if (!p)
+		s->alloc_fail++;
+	s->ptrs[r->slot] = p;
+}
+
+static void free_side(struct replay_side *s, bool is_alt)
+{
+	u32 i;
+
+	if (!s->ptrs)
+		return;
+	for (i = 0; i < nr_slots; i++) {
+		if (!s->ptrs[i])
+			continue;
+		if (is_alt)
+			pcpu_alt_free(s->ptrs[i]);
+		else
+			free_percpu(s->ptrs[i]);
+		s->ptrs[i] = NULL;
+		s->freed_at_end++;
+		if (!(i % 1024))
+			cond_resched();
+	}
+	vfree(s->ptrs);
+	s->ptrs = NULL;
+}
+
+/* Abort or end a replay: free everything, drop the trace. */
+static void end_replay(void)
+{
+	free_side(&alt, true);
+	free_side(&stock, false);
+	drop_trace();
+	replay_state = R_IDLE;
+}
+
+static int replay_start(void)
+{
+	if (replay_state == R_REPLAYING)
+		return -EBUSY;
+	memset(&alt, 0, sizeof(alt));
+	memset(&stock, 0, sizeof(stock));
+	alt.ptrs = vcalloc(max(nr_slots, 1U), sizeof(*alt.ptrs));
+	stock.ptrs = vcalloc(max(nr_slots, 1U), sizeof(*stock.ptrs));
+	if (!alt.ptrs || !stock.ptrs) {
+		vfree(alt.ptrs);
+		vfree(stock.ptrs);
+		alt.ptrs = NULL;
+		stock.ptrs = NULL;
+		return -ENOMEM;
+	}
+	/* Live ids are no longer needed: the records hold slots. */
+	xa_destroy(&live_ids);
+	pos = 0;
+	atomic_long_set(&stock_created, 0);
+	atomic_long_set(&stock_destroyed, 0);
+	alt_sample(&alt, BASE);
+	replay_state = R_REPLAYING;
+	return 0;
+}
+
+static int replay_steps(u32 n)
+{
+	long c;
+
+	if (replay_state != R_REPLAYING)
+		return -EBUSY;
+	for (; n && pos < nr_recs; n--, pos++) {
+		replay_one(&alt, &recs[pos], true);
+		alt_sample(&alt, PEAK);
+		replay_one(&stock, &recs[pos], false);
+		c = stock_chunks_now();
+		stock.chunks[PEAK] = max(stock.chunks[PEAK], c);
+		if (!(pos % 64)) {
+			cond_resched();
+			if (fatal_signal_pending(current)) {
+				end_replay();
+				return -EINTR;
+			}
+		}
+	}
+	return 0;
+}
+
+static int replay_finish(void)
+{
+	int err = replay_steps(REPLAY_MAX_RECORDS);
+
+	if (err)
+		return err;
+	alt.frag_bytes = alt_frag(cur.max_size);
+	free_side(&alt, true);
+	free_side(&stock, false);
+	alt_sample(&alt, FINAL);
+	stock.chunks[FINAL] = stock_chunks_now();
+	res_counts = cur;
+	res_alt = alt;
+	res_stock = stock;
+	have_result = true;
+	end_replay();
+	return 0;
+}
+
+/* ---- the file --------------------------------------------------------- */
+
+static int do_command(const char *line)
+{
+	u32 n;
+	int err;
+
+	if (!strcmp(line, "begin")) {
+		if (replay_state == R_REPLAYING)
+			end_replay();
+		drop_trace();
+		replay_state = R_LOADING;
+		return 0;
+	}
+	if (!strcmp(line, "start"))
+		return replay_start();
+	if (!strncmp(line, "step ", 5)) {
+		if (!parse_u32(line + 5, &n) || !n || n > REPLAY_MAX_STEP)
+			return -EINVAL;
+		return replay_steps(n);
+	}
+	if (!strcmp(line, "finish"))
+		return replay_finish();
+	if (!strcmp(line, "run")) {
+		err = replay_start();
+		return err ? err : replay_finish();
+	}
+	return -EINVAL;
+}
+
+static bool is_command(const char *line)
+{
+	static const char * const cmds[] = {
+		"begin", "start", "finish", "run",
+	};
+	unsigned int i;
+
+	if (!strncmp(line, "step ", 5))
+		return true;
+	for (i = 0; i < ARRAY_SIZE(cmds); i++)
+		if (!strcmp(line, cmds[i]))
+			return true;
+	return false;
+}
+
+static int one_line(char *line, unsigned int len, bool too_long)
+{
+	unsigned int i;
+
+	if (!too_long && len && is_command(line))
+		return do_command(line);
+	if (replay_state == R_REPLAYING)
+		return -EBUSY;
+	replay_state = R_LOADING;
+	cur.lines++;
+	if (too_long || !len)
+		goto garbage;
+	for (i = 0; i < len; i++)
+		if (!isprint(line[i]))
+			goto garbage;
+	if (line[0] == '#') {
+		cur.comments++;
+		return 0;
+	}
+	return load_record(line);
+garbage:
+	cur.garbage++;
+	return 0;
+}
+
+/* Take the pending line, if any (it ends at a command or a newline). */
+static int flush_pending(void)
+{
+	unsigned int len = pending_len;
+	bool too_long = pending_long;
+
+	pending[len] = '\0';
+	pending_len = 0;
+	pending_long = false;
+	return one_line(pending, len, too_long);
+}
+
+static ssize_t replay_write(struct file *file, const char __user *ubuf,
+			    size_t count, loff_t *ppos)
+{
+	char *buf;
+	size_t done = 0, n, i;
+	int err = 0;
+
+	buf = kmalloc(REPLAY_COPY, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	mutex_lock(&replay_mutex);
+	while (!err && done < count) {
+		n = min_t(size_t, count - done, REPLAY_COPY);
+		if (copy_from_user(buf, ubuf + done, n)) {
+			err = -EFAULT;
+			break;
+		}
+		for (i = 0; i < n && !err; i++) {
+			if (buf[i] == '\n') {
+				err = flush_pending();
+				continue;
+			}
+			if (pending_len < REPLAY_LINE_MAX - 1)
+				pending[pending_len++] = buf[i];
+			else
+				pending_long = true;
+		}
+		done += n;
+	}
+	mutex_unlock(&replay_mutex);
+	kfree(buf);
+	if (err)
+		return err;
+	*ppos += count;
+	return count;
+}
+
+static void show_counts(struct seq_file *m, const struct replay_counts *c)
+{
+	seq_printf(m, " lines=%llu comments=%llu records=%llu allocs=%llu frees=%llu",
+		   c->lines, c->comments, c->records, c->allocs, c->frees);
+	seq_printf(m, " rejected=%llu rej_garbage=%llu rej_range=%llu rej_double_alloc=%llu rej_unknown_free=%llu max_size=%u",
+		   c->garbage + c->range + c->double_alloc + c->unknown_free,
+		   c->garbage, c->range, c->double_alloc, c->unknown_free,
+		   c->max_size);
+}
+
+static void show_side(struct seq_file *m, const char *name,
+		      const struct replay_side *s)
+{
+	seq_printf(m, "allocator=%s alloc_ops=%llu alloc_fail=%llu free_ops=%llu freed_at_end=%llu time_ns=%llu",
+		   name, s->alloc_ops, s->alloc_fail, s->free_ops,
+		   s->freed_at_end, s->time_ns);
+}
+
+static int replay_show(struct seq_file *m, void *v)
+{
+	u64 per = stock_meta_per_chunk();
+	const struct replay_side *a = &res_alt, *s = &res_stock;
+
+	mutex_lock(&replay_mutex);
+	seq_printf(m, "state=%s", state_name[replay_state]);
+	show_counts(m, &cur);
+	seq_printf(m, " pos=%u\n", pos);
+	if (have_result) {
+		seq_puts(m, "replayed");
+		show_counts(m, &res_counts);
+		seq_putc(m, '\n');
+		show_side(m, "pcpu_alt", a);
+		seq_printf(m, " pop_base=%llu pop_peak=%llu pop_final=%llu chunks_base=%ld chunks_peak=%ld chunks_final=%ld meta_base=%llu meta_peak=%llu meta_final=%llu frag_bytes=%llu\n",
+			   a->pop[BASE], a->pop[PEAK], a->pop[FINAL],
+			   a->chunks[BASE], a->chunks[PEAK], a->chunks[FINAL],
+			   a->meta[BASE], a->meta[PEAK], a->meta[FINAL],
+			   a->frag_bytes);
+		show_side(m, "stock", s);
+		seq_printf(m, " unit_size=%zu chunks_new_peak=%ld chunks_new_final=%ld meta_per_chunk=%llu meta_new_peak=%llu meta_new_final=%llu\n",
+			   stock_unit, s->chunks[PEAK], s->chunks[FINAL], per,
+			   per * max_t(long, s->chunks[PEAK], 0),
+			   per * max_t(long, s->chunks[FINAL], 0));
+	}
+	mutex_unlock(&replay_mutex);
+	return 0;
+}
+
+static int replay_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, replay_show, NULL);
+}
+
+/* A last line without a newline ends when its writer closes the file. */
+static int replay_release(struct inode *inode, struct file *file)
+{
+	mutex_lock(&replay_mutex);
+	if (pending_len || pending_long)
+		flush_pending();
+	mutex_unlock(&replay_mutex);
+	return single_release(inode, file);
+}
+
+static const struct file_operations replay_rw_fops = {
+	.owner = THIS_MODULE,
+	.open = replay_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = replay_release,
+	.write = replay_write,
+};
+
+/**
+ * pcpu_alt_replay_init() - create the debugfs file "replay"
+ * @dir: pcpu_alt's debugfs directory
+ *
+ * Also hooks the stock allocator's chunk trace points, when found.
+ */
+void pcpu_alt_replay_init(struct dentry *dir)
+{
+	xa_init(&live_ids);
+	stock_unit = find_stock_unit();
+	for_each_kernel_tracepoint(find_tp, NULL);
+	if (tp_create &&
+	    tracepoint_probe_register(tp_create, (void *)probe_create, NULL))
+		tp_create = NULL;
+	if (tp_destroy &&
+	    tracepoint_probe_register(tp_destroy, (void *)probe_destroy, NULL))
+		tp_destroy = NULL;
+	debugfs_create_file("replay", PCPU_ALT_DEBUGFS_RW, dir, NULL,
+			    &replay_rw_fops);
+}
+
+/**
+ * pcpu_alt_replay_exit() - free what a replay left, unhook the probes
+ *
+ * Called after the debugfs files are gone.
+ */
+void pcpu_alt_replay_exit(void)
+{
+	if (tp_create)
+		tracepoint_probe_unregister(tp_create, (void *)probe_create,
+					    NULL);
+	if (tp_destroy)
+		tracepoint_probe_unregister(tp_destroy, (void *)probe_destroy,
+					    NULL);
+	tracepoint_synchronize_unregister();
+	mutex_lock(&replay_mutex);
+	end_replay();
+	mutex_unlock(&replay_mutex);
+}
