@@ -98,9 +98,14 @@ static unsigned int unit_kb;
 module_param(unit_kb, uint, 0444);
 MODULE_PARM_DESC(unit_kb, "bytes per unit in KiB, page multiple, >= 32; 0 = automatic");
 
-static bool track_callers = true;
+/*
+ * A debug option, off by default like slub_debug=U: recording costs an
+ * xarray store, under the chunk's xarray lock, on every allocation, and
+ * would put a shared lock back on the per-CPU cache fast path.
+ */
+static bool track_callers;
 module_param(track_callers, bool, 0444);
-MODULE_PARM_DESC(track_callers, "record each allocation's caller, reported for leaks at unload");
+MODULE_PARM_DESC(track_callers, "record each allocation's caller for the unload leak report (debug; slows every allocation)");
 
 static unsigned int fail_every;
 module_param(fail_every, uint, 0644);
@@ -1130,32 +1135,39 @@ EXPORT_SYMBOL_GPL(pcpu_alt_set_fault_injection);
 
 /* ---- load and unload ---- */
 
-/* Collects distinct callers of leaked allocations for the unload report. */
-#define PCPU_ALT_LEAK_SITES	16
+/*
+ * Groups leaked allocations for the unload report: by call site when
+ * callers are tracked, by size otherwise.
+ */
+#define PCPU_ALT_LEAK_GROUPS	16
 
-struct leak_site {
-	unsigned long caller;
+struct leak_group {
+	unsigned long key;
 	unsigned int count;
 };
 
-static void leak_note(struct leak_site *sites, unsigned long caller)
+/* Count one leak under @key; returns false when every group is taken. */
+static bool leak_note(struct leak_group *groups, unsigned long key)
 {
 	int i;
 
-	for (i = 0; i < PCPU_ALT_LEAK_SITES; i++) {
-		if (!sites[i].count || sites[i].caller == caller) {
-			sites[i].caller = caller;
-			sites[i].count++;
-			return;
+	for (i = 0; i < PCPU_ALT_LEAK_GROUPS; i++) {
+		if (!groups[i].count || groups[i].key == key) {
+			groups[i].key = key;
+			groups[i].count++;
+			return true;
 		}
 	}
+	return false;
 }
 
 static void report_leaks(void)
 {
-	struct leak_site sites[PCPU_ALT_LEAK_SITES] = {};
+	struct leak_group groups[PCPU_ALT_LEAK_GROUPS] = {};
 	struct pcpu_alt_chunk *chunk;
+	unsigned int ungrouped = 0;
 	int slot, start, i;
+	unsigned long key;
 
 	if (!counters.nr_live)
 		return;
@@ -1163,7 +1175,11 @@ static void report_leaks(void)
 		list_for_each_entry(chunk, &pcpu_alt_slots[slot], list) {
 			start = pcpu_alt_map_next_alloc(&chunk->map, 0);
 			while (start < chunk->map.nr_bits) {
-				leak_note(sites, caller_of(chunk, start));
+				key = track_callers ? caller_of(chunk, start) :
+				      pcpu_alt_map_size_at(&chunk->map, start) *
+				      PCPU_ALT_MIN_ALLOC;
+				if (!leak_note(groups, key))
+					ungrouped++;
 				start = pcpu_alt_map_next_alloc(&chunk->map,
 								start + 1);
 			}
@@ -1171,9 +1187,18 @@ static void report_leaks(void)
 	}
 	pr_warn("unload with %llu live allocation(s), %llu bytes per CPU; releasing them\n",
 		counters.nr_live, counters.live_bytes);
-	for (i = 0; i < PCPU_ALT_LEAK_SITES && sites[i].count; i++)
-		pr_warn("  %u allocation(s) from %pS\n", sites[i].count,
-			(void *)sites[i].caller);
+	for (i = 0; i < PCPU_ALT_LEAK_GROUPS && groups[i].count; i++) {
+		if (track_callers)
+			pr_warn("  %u allocation(s) from %pS\n",
+				groups[i].count, (void *)groups[i].key);
+		else
+			pr_warn("  %u allocation(s) of %lu bytes\n",
+				groups[i].count, groups[i].key);
+	}
+	if (ungrouped)
+		pr_warn("  %u more in other groups\n", ungrouped);
+	if (!track_callers)
+		pr_warn("  call sites not recorded: load with track_callers=1 to see them\n");
 }
 
 static void destroy_all_chunks(void)

@@ -59,12 +59,14 @@ vmap_areas() {
 	grep -c ' vmap$' /proc/vmallocinfo
 }
 
+# Leave $leaks allocations of 32 bytes live at unload.  $1: pcpu_alt's
+# parameters; $2: the group line the report must have; $3: what it names.
+leaks=5
 check_unload_with_leaks() {
-	leaks=5
 	before=$(vmap_areas)
 	dmesg -C
-	if ! insmod "$ko_dir/pcpu_alt.ko"; then
-		not_ok "load pcpu_alt for the leak check"
+	if ! insmod "$ko_dir/pcpu_alt.ko" $1; then
+		not_ok "load pcpu_alt $1 for the leak check"
 		return
 	fi
 	during=$(vmap_areas)
@@ -74,15 +76,16 @@ check_unload_with_leaks() {
 	after=$(vmap_areas)
 	echo "# vmap areas: before $before, loaded $during, after $after"
 	if klog | grep -q "unload with $leaks live allocation(s), $((leaks * 32)) bytes per CPU" &&
-	   klog | grep -q "  $leaks allocation(s) from "; then
-		ok "unload reports $leaks leaked allocations with their site"
+	   klog | grep -q "pcpu_alt:   $2"; then
+		ok "unload ($1) reports $leaks leaked allocations with their $3"
 	else
-		not_ok "unload reports $leaks leaked allocations with their site"
+		klog | grep "pcpu_alt: " | sed 's/^/# /'
+		not_ok "unload ($1) reports $leaks leaked allocations with their $3"
 	fi
 	if [ "$during" -gt "$before" ] && [ "$after" -eq "$before" ]; then
-		ok "no vmap area left after unload"
+		ok "no vmap area left after unload ($1)"
 	else
-		not_ok "no vmap area left after unload"
+		not_ok "no vmap area left after unload ($1)"
 	fi
 }
 
@@ -181,12 +184,14 @@ if [ -d /sys/module/pcpu_alt ]; then
 	exit 1
 fi
 echo "TAP version 13"
-echo "1..11"
+echo "1..13"
 run_ktests "cache=0"
 run_ktests "backend=km"
 run_ktests "layout=private"
 run_ktests "backend=km layout=private unit_kb=64"
-check_unload_with_leaks
+check_unload_with_leaks "track_callers=1" \
+	"$leaks allocation(s) from " "call site"
+check_unload_with_leaks "" "$leaks allocation(s) of 32 bytes" "size"
 check_bad_params
 check_cache_gives_back
 check_unload_during_stress
