@@ -63,6 +63,24 @@ int pcpu_alt_nr_slots;
  */
 static DEFINE_XARRAY_FLAGS(pcpu_alt_index, XA_FLAGS_LOCK_IRQ);
 
+/*
+ * Each CPU remembers the chunk its last lock-free lookup found, so that a
+ * run of frees into one chunk skips the index walk.  A memo is good while
+ * its @gen equals lookup_gen, which pcpu_alt_chunk_isolate() bumps (under
+ * pcpu_alt_lock, release) after taking the chunk out of the index; readers
+ * load it with acquire before the index, so a memo can never name a chunk
+ * the index had already dropped.  Read and written by its own CPU with
+ * IRQs off.
+ */
+struct lookup_memo {
+	unsigned long base;
+	struct pcpu_alt_chunk *chunk;
+	unsigned long gen;
+};
+
+static DEFINE_PER_CPU(struct lookup_memo, lookup_memo);
+static unsigned long lookup_gen;
+
 const unsigned long *pcpu_alt_cpu_offset __read_mostly;
 EXPORT_SYMBOL_GPL(pcpu_alt_cpu_offset);
 
@@ -317,15 +335,20 @@ static size_t chunk_meta_bytes(const struct pcpu_alt_chunk *chunk)
 				sizeof(long) : 0);
 }
 
-/* Drop the first @nr index entries of @chunk.  IRQs off. */
+/*
+ * Drop the first @nr index entries of @chunk and invalidate every CPU's
+ * lookup memo.  pcpu_alt_lock held; the chunk may be freed only after an
+ * RCU grace period, as lock-free lookups may have found it.
+ */
 static void chunk_unindex(struct pcpu_alt_chunk *chunk, int nr)
 {
 	unsigned long key = chunk_index_key(chunk);
 	int i;
 
-	lockdep_assert_irqs_disabled();
+	lockdep_assert_held(&pcpu_alt_lock);
 	for (i = 0; i < nr; i++)
 		xa_erase(&pcpu_alt_index, key + i);
+	smp_store_release(&lookup_gen, lookup_gen + 1);
 }
 
 /* Free a chunk that is off every list and out of the index. */
@@ -396,7 +419,7 @@ struct pcpu_alt_chunk *pcpu_alt_chunk_create(const char **why)
 			spin_lock_irqsave(&pcpu_alt_lock, flags);
 			chunk_unindex(chunk, i);
 			spin_unlock_irqrestore(&pcpu_alt_lock, flags);
-			goto fail;
+			goto fail_unindexed;
 		}
 	}
 
@@ -406,7 +429,7 @@ struct pcpu_alt_chunk *pcpu_alt_chunk_create(const char **why)
 			spin_lock_irqsave(&pcpu_alt_lock, flags);
 			chunk_unindex(chunk, pages);
 			spin_unlock_irqrestore(&pcpu_alt_lock, flags);
-			goto fail;
+			goto fail_unindexed;
 		}
 		__set_bit(i, chunk->populated);
 	}
@@ -430,6 +453,9 @@ struct pcpu_alt_chunk *pcpu_alt_chunk_create(const char **why)
 	trace_pcpu_alt_chunk_create(chunk->id, chunk->nr_populated);
 	return chunk;
 
+fail_unindexed:
+	/* A lock-free lookup of a stray pointer may have found it. */
+	synchronize_rcu();
 fail:
 	chunk_free(chunk);
 	return NULL;
@@ -770,16 +796,30 @@ static bool pcpu_alt_area_cached(const struct pcpu_alt_chunk *chunk,
  * they can be read while others allocate and free around it; a pointer
  * that is not live may read as anything, and only a locked path can tell.
  *
- * CONTEXT: rcu_read_lock() held.
+ * CONTEXT: rcu_read_lock() held, IRQs off.
  * RETURNS: true when @ptr looks like the start of a live area.
  */
 bool pcpu_alt_lookup_rcu(const void __percpu *ptr,
 			 struct pcpu_alt_chunk **chunk, int *start, int *bits)
 {
 	unsigned long addr = (__force unsigned long)ptr + pcpu_alt_layout.bias;
-	struct pcpu_alt_chunk *c = xa_load(&pcpu_alt_index, index_key(addr));
+	struct lookup_memo *memo = this_cpu_ptr(&lookup_memo);
+	unsigned long gen = smp_load_acquire(&lookup_gen);
+	struct pcpu_alt_chunk *c;
 	unsigned long offset;
 
+	lockdep_assert_irqs_disabled();
+	if (memo->chunk && memo->gen == gen &&
+	    addr - memo->base < pcpu_alt_layout.unit_size) {
+		c = memo->chunk;
+	} else {
+		c = xa_load(&pcpu_alt_index, index_key(addr));
+		if (c) {
+			memo->base = (unsigned long)c->base;
+			memo->chunk = c;
+			memo->gen = gen;
+		}
+	}
 	if (!c || READ_ONCE(c->isolated))
 		return false;
 	offset = addr - (unsigned long)c->base;
