@@ -39,7 +39,7 @@
 #include "pcpu_alt_internal.h"
 #include "pcpu_alt_trace.h"
 
-/* Size classes in bytes; areas of class >= 8 are 8-byte aligned. */
+/* Size classes in bytes; above 4, multiples of 8 and 8-byte aligned. */
 static const unsigned short class_size[] = {
 	4, 8, 16, 24, 32, 48, 64, 96, 128, 192, 256
 };
@@ -140,15 +140,34 @@ static int class_bits(int cls)
 /* Class an area of @bits at @start may be cached in, or -1. */
 static int class_for_area(int start, int bits)
 {
-	int i;
+	int cls;
 
-	for (i = 0; i < PCPU_ALT_CACHE_CLASSES; i++) {
-		if (class_bits(i) > bits)
-			return -1;
-		if (class_bits(i) == bits)
-			return start % class_align_bits(i) ? -1 : i;
+	if (bits >= ARRAY_SIZE(class_of_cells))
+		return -1;
+	cls = class_of_cells[bits];
+	if (class_bits(cls) != bits || start % class_align_bits(cls))
+		return -1;
+	return cls;
+}
+
+/*
+ * Zero a class @cls area on every possible CPU.  Classes have a fixed size
+ * and alignment, so word stores do it; memset() of a variable size is
+ * "rep stosb" on most x86 CPUs, whose start-up cost dominates at these
+ * sizes (and which emulators run a byte at a time).
+ */
+static void zero_class_area(void __percpu *ptr, int cls)
+{
+	unsigned int cpu, i, words = class_size[cls] / sizeof(u64);
+
+	for_each_possible_cpu(cpu) {
+		void *p = pcpu_alt_ptr(ptr, cpu);
+
+		if (!words)
+			*(u32 *)p = 0;
+		for (i = 0; i < words; i++)
+			((u64 *)p)[i] = 0;
 	}
-	return -1;
 }
 
 static void __percpu *entry_ptr(const struct cache_entry *e)
@@ -248,7 +267,6 @@ void __percpu *pcpu_alt_cache_alloc(size_t size, size_t align, gfp_t gfp,
 	struct cache_stack *s;
 	unsigned long flags;
 	void __percpu *ptr;
-	unsigned int cpu;
 
 	if (cls < 0 || !cpu_caches)
 		return NULL;
@@ -267,8 +285,7 @@ void __percpu *pcpu_alt_cache_alloc(size_t size, size_t align, gfp_t gfp,
 	local_irq_restore(flags);
 
 	ptr = entry_ptr(&e);
-	for_each_possible_cpu(cpu)
-		memset(pcpu_alt_ptr(ptr, cpu), 0, size);
+	zero_class_area(ptr, cls);
 	trace_pcpu_alt_alloc(caller, size, align,
 			     !gfpflags_allow_blocking(gfp), e.chunk->id,
 			     e.start * PCPU_ALT_MIN_ALLOC, class_size[cls]);
