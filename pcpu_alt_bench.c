@@ -38,11 +38,13 @@
  *   workload= order= size= n= threads= allocator=pcpu_alt|stock
  *   alloc_ops= alloc_fail= free_ops= wall_ns= ops_per_sec=
  *   alloc_ns_per_op= alloc_p50= alloc_p90= alloc_p99= alloc_max=
- *   free_ns_per_op= free_p50= free_p90= free_p99= free_max=
+ *   free_ns_per_op= free_p50= free_p90= free_p99= free_max= timer_ns=
  *
  * (one line; order=- when it does not apply), then the same figures as a
  * table in lines starting with '#'.  Latencies are nanoseconds of one
  * call, timed with ktime_get_ns() around it; ns_per_op is their mean;
+ * timer_ns is the median of the same timing around no call, measured
+ * after the case (the share of every latency that is the clock's own);
  * wall_ns is the time of the timed phases (for "concurrent", from the
  * first thread's start to the last one's end); ops_per_sec counts allocs
  * and frees over wall_ns.  alloc_ops counts attempts, failures included.
@@ -76,6 +78,8 @@
 #define BENCH_MAX_WORDS		6
 #define BENCH_MAX_ROWS		32
 #define BENCH_SEED		0x9e3779b97f4a7c15ULL
+/* Empty timed regions measured for timer_ns (odd: a true median). */
+#define BENCH_TIMER_SAMPLES	255
 
 /* One allocator under test. */
 struct bench_ops {
@@ -144,6 +148,7 @@ struct bench_lat {
  * @wall_ns: time of the timed phases
  * @alloc: allocation latencies
  * @free: free latencies
+ * @timer_ns: median latency of an empty timed region
  */
 struct bench_row {
 	const char *workload;
@@ -152,6 +157,7 @@ struct bench_row {
 	const char *allocator;
 	u64 alloc_ops, alloc_fail, free_ops, wall_ns;
 	struct bench_lat alloc, free;
+	u64 timer_ns;
 };
 
 /* Results of the last completed run (bench_mutex). */
@@ -388,6 +394,29 @@ static void summarise(struct bench_lat *l, u32 *s, u64 n)
 	l->max = s[n - 1];
 }
 
+/*
+ * What timed_alloc() and timed_free() measure around no call at all: the
+ * clock reads themselves.  Reported so readers can see how much of a
+ * latency is the allocator's.
+ */
+static u64 timer_cost(void)
+{
+	u32 *s = kmalloc_array(BENCH_TIMER_SAMPLES, sizeof(*s), GFP_KERNEL);
+	u64 t0, median;
+	int i;
+
+	if (!s)
+		return 0;
+	for (i = 0; i < BENCH_TIMER_SAMPLES; i++) {
+		t0 = ktime_get_ns();
+		s[i] = clamp_ns(ktime_get_ns() - t0);
+	}
+	sort(s, BENCH_TIMER_SAMPLES, sizeof(*s), cmp_u32, NULL);
+	median = s[BENCH_TIMER_SAMPLES / 2];
+	kfree(s);
+	return median;
+}
+
 static void add_row(const struct bench_case *c, const struct bench_ops *a,
 		    struct bench_buf *b, unsigned int threads)
 {
@@ -408,6 +437,7 @@ static void add_row(const struct bench_case *c, const struct bench_ops *a,
 	r->wall_ns = b->wall_ns;
 	summarise(&r->alloc, b->alloc_ns, b->nr_alloc);
 	summarise(&r->free, b->free_ns, b->nr_free);
+	r->timer_ns = timer_cost();
 }
 
 /* steady, burst or nowait through one allocator, in this thread. */
@@ -769,9 +799,9 @@ static void show_row_kv(struct seq_file *m, const struct bench_row *r)
 	seq_printf(m, " alloc_ns_per_op=%llu alloc_p50=%llu alloc_p90=%llu alloc_p99=%llu alloc_max=%llu",
 		   r->alloc.mean, r->alloc.p50, r->alloc.p90, r->alloc.p99,
 		   r->alloc.max);
-	seq_printf(m, " free_ns_per_op=%llu free_p50=%llu free_p90=%llu free_p99=%llu free_max=%llu\n",
+	seq_printf(m, " free_ns_per_op=%llu free_p50=%llu free_p90=%llu free_p99=%llu free_max=%llu timer_ns=%llu\n",
 		   r->free.mean, r->free.p50, r->free.p90, r->free.p99,
-		   r->free.max);
+		   r->free.max, r->timer_ns);
 }
 
 static void show_row_table(struct seq_file *m, const struct bench_row *r)
@@ -786,12 +816,13 @@ static void show_row_table(struct seq_file *m, const struct bench_row *r)
 			 r->threads);
 	else
 		strscpy(what, r->workload, sizeof(what));
-	seq_printf(m, "# %-18s %5u %7u %-8s %8llu %5llu %6llu %6llu %6llu %6llu %8llu %6llu %6llu %6llu %6llu %8llu %9llu %9llu\n",
+	seq_printf(m, "# %-18s %5u %7u %-8s %8llu %5llu %6llu %6llu %6llu %6llu %8llu %6llu %6llu %6llu %6llu %8llu %9llu %9llu %5llu\n",
 		   what, r->size, r->n, r->allocator, r->alloc_ops,
 		   r->alloc_fail, r->alloc.mean, r->alloc.p50, r->alloc.p90,
 		   r->alloc.p99, r->alloc.max, r->free.mean, r->free.p50,
 		   r->free.p90, r->free.p99, r->free.max,
-		   div_u64(r->wall_ns, NSEC_PER_USEC), ops_per_sec(r));
+		   div_u64(r->wall_ns, NSEC_PER_USEC), ops_per_sec(r),
+		   r->timer_ns);
 }
 
 static int bench_show(struct seq_file *m, void *v)
@@ -806,10 +837,11 @@ static int bench_show(struct seq_file *m, void *v)
 		show_row_kv(m, &bench_rows[i]);
 	if (bench_nr_rows) {
 		seq_puts(m, "#                                                 |------------- alloc ns -------------| |-------------- free ns -------------|\n");
-		seq_printf(m, "# %-18s %5s %7s %-8s %8s %5s %6s %6s %6s %6s %8s %6s %6s %6s %6s %8s %9s %9s\n",
+		seq_printf(m, "# %-18s %5s %7s %-8s %8s %5s %6s %6s %6s %6s %8s %6s %6s %6s %6s %8s %9s %9s %5s\n",
 			   "workload", "size", "n", "alloc", "allocs",
 			   "fails", "mean", "p50", "p90", "p99", "max", "mean",
-			   "p50", "p90", "p99", "max", "wall_us", "ops/s");
+			   "p50", "p90", "p99", "max", "wall_us", "ops/s",
+			   "timer");
 	}
 	for (i = 0; i < bench_nr_rows; i++)
 		show_row_table(m, &bench_rows[i]);

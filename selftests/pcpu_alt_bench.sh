@@ -11,7 +11,7 @@
 
 ksft_skip=4
 f=/sys/kernel/debug/pcpu_alt/bench
-keys="workload order size n threads allocator alloc_ops alloc_fail free_ops wall_ns ops_per_sec alloc_ns_per_op alloc_p50 alloc_p90 alloc_p99 alloc_max free_ns_per_op free_p50 free_p90 free_p99 free_max"
+keys="workload order size n threads allocator alloc_ops alloc_fail free_ops wall_ns ops_per_sec alloc_ns_per_op alloc_p50 alloc_p90 alloc_p99 alloc_max free_ns_per_op free_p50 free_p90 free_p99 free_max timer_ns"
 rc=0
 
 if [ "$(id -u)" -ne 0 ]; then
