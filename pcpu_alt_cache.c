@@ -9,9 +9,14 @@
  * lock, no shared data but the area's own copies, one bit of the chunk's
  * cached map and, with track_callers, the caller slot.
  *
- * Stacks are refilled and drained PCPU_ALT_CACHE_BATCH areas at a time under
- * pcpu_alt_lock.  A cached area stays allocated in its chunk's bitmaps (so
- * nothing else can take it) and has its bit set in chunk->cached, which is
+ * Stacks are refilled and drained a batch at a time under pcpu_alt_lock.
+ * A stack's batch starts at one area and doubles with each refill or drain
+ * up to PCPU_ALT_CACHE_BATCH, and a stack holds at most two batches: a
+ * class a CPU uses rarely pins a few areas, not a full stack (per-CPU
+ * memory is the scarce resource).  Draining a whole stack starts it over.
+ *
+ * A cached area stays allocated in its chunk's bitmaps (so nothing else
+ * can take it) and has its bit set in chunk->cached, which is
  * what tells a double free of a cached area from a real free.  Every figure
  * users see counts cached areas as free.
  *
@@ -47,7 +52,7 @@ static const unsigned short class_size[] = {
 #define PCPU_ALT_CACHE_CLASSES	ARRAY_SIZE(class_size)
 #define PCPU_ALT_CACHE_MAX_SIZE	256
 #define PCPU_ALT_CACHE_ALIGN	8
-/* Areas moved per refill or drain, and the most one stack holds. */
+/* Most areas moved per refill or drain, and the most one stack holds. */
 #define PCPU_ALT_CACHE_BATCH	16
 #define PCPU_ALT_CACHE_DEPTH	(2 * PCPU_ALT_CACHE_BATCH)
 /* A CPU's caches unused for this long are drained by the reaper. */
@@ -58,10 +63,17 @@ struct cache_entry {
 	int start;
 };
 
+/* @batch: the next refill's size; 0 until the first (same as 1). */
 struct cache_stack {
 	unsigned int count;
+	unsigned int batch;
 	struct cache_entry entry[PCPU_ALT_CACHE_DEPTH];
 };
+
+static unsigned int stack_batch(const struct cache_stack *s)
+{
+	return s->batch ?: 1;
+}
 
 /*
  * One CPU's caches.  Touched only by its own CPU with IRQs off, or by
@@ -194,10 +206,12 @@ static void cache_drain_cpu(struct pcpu_alt_cpu_cache *cc)
 {
 	int cls;
 
-	for (cls = 0; cls < PCPU_ALT_CACHE_CLASSES; cls++)
+	for (cls = 0; cls < PCPU_ALT_CACHE_CLASSES; cls++) {
 		if (cc->stack[cls].count)
 			stack_drain(&cc->stack[cls], cls,
 				    cc->stack[cls].count);
+		cc->stack[cls].batch = 0;
+	}
 }
 
 static void cache_drain_this_cpu(void *unused)
@@ -220,11 +234,12 @@ void pcpu_alt_cache_drain_all(void)
 static unsigned int stack_refill(struct cache_stack *s, int cls,
 				 unsigned long caller)
 {
-	unsigned int got = 0;
+	unsigned int got = 0, want = stack_batch(s);
 
 	lockdep_assert_irqs_disabled();
+	s->batch = min_t(unsigned int, 2 * want, PCPU_ALT_CACHE_BATCH);
 	spin_lock(&pcpu_alt_lock);
-	while (got < PCPU_ALT_CACHE_BATCH && s->count < PCPU_ALT_CACHE_DEPTH) {
+	while (got < want && s->count < PCPU_ALT_CACHE_DEPTH) {
 		struct cache_entry *e = &s->entry[s->count];
 
 		if (!pcpu_alt_take_populated_locked(class_bits(cls),
@@ -321,8 +336,11 @@ bool pcpu_alt_cache_free(void __percpu *ptr, unsigned long caller)
 	if (cls >= 0 && !twice) {
 		cc = this_cpu_ptr(cpu_caches);
 		s = &cc->stack[cls];
-		if (s->count == PCPU_ALT_CACHE_DEPTH)
-			stack_drain(s, cls, PCPU_ALT_CACHE_BATCH);
+		if (s->count >= 2 * stack_batch(s)) {
+			stack_drain(s, cls, stack_batch(s));
+			s->batch = min_t(unsigned int, 2 * stack_batch(s),
+					 PCPU_ALT_CACHE_BATCH);
+		}
 		s->entry[s->count].chunk = chunk;
 		s->entry[s->count].start = start;
 		s->count++;
@@ -396,7 +414,7 @@ void pcpu_alt_cache_show(struct seq_file *m)
 {
 	unsigned int cpu;
 
-	seq_printf(m, "# cache=%d classes=%zu batch=%d depth=%d\n",
+	seq_printf(m, "# cache=%d classes=%zu max_batch=%d max_depth=%d\n",
 		   READ_ONCE(cache_enabled), PCPU_ALT_CACHE_CLASSES,
 		   PCPU_ALT_CACHE_BATCH, PCPU_ALT_CACHE_DEPTH);
 	if (!cpu_caches)

@@ -645,6 +645,36 @@ static int test_cache_double_free_refused(void)
 	return 0;
 }
 
+/* A size class the other cases leave alone. */
+#define SLOW_START_SIZE		192
+
+static int test_cache_slow_start(void)
+{
+	struct pcpu_alt_stats st0, st1, st2;
+	void __percpu *p, *q;
+	int ret = cache_off_skip();
+
+	if (ret)
+		return ret;
+	pcpu_alt_balance_now();		/* empty caches start over */
+	st0 = stats_now();
+	preempt_disable();		/* one CPU, one cache */
+	p = pcpu_alt_alloc(SLOW_START_SIZE, 8, GFP_NOWAIT);
+	st1 = stats_now();
+	q = pcpu_alt_alloc(SLOW_START_SIZE, 8, GFP_NOWAIT);
+	st2 = stats_now();
+	preempt_enable();
+	pcpu_alt_free(p);
+	pcpu_alt_free(q);
+	if (!EXPECT(p && q))
+		return -EINVAL;
+	/* The first refill takes one area, the second two: one stays. */
+	if (!EXPECT_EQ(st1.nr_cached, st0.nr_cached) ||
+	    !EXPECT_EQ(st2.nr_cached, st0.nr_cached + 1))
+		return -EINVAL;
+	return 0;
+}
+
 #define CACHE_IDLE_AREAS	64
 #define CACHE_IDLE_WAIT_MS	10000
 #define CACHE_IDLE_POLL_MS	50
@@ -691,6 +721,7 @@ static const struct test_case cases[] = {
 	{ "typed_helpers", test_typed_helpers },
 	{ "cache_serves_and_counts_free", test_cache_serves_and_counts_free },
 	{ "cache_double_free_refused", test_cache_double_free_refused },
+	{ "cache_slow_start", test_cache_slow_start },
 	{ "cache_drained_when_idle", test_cache_drained_when_idle },
 };
 
