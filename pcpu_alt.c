@@ -348,6 +348,7 @@ static void chunk_unindex(struct pcpu_alt_chunk *chunk, int nr)
 	lockdep_assert_held(&pcpu_alt_lock);
 	for (i = 0; i < nr; i++)
 		xa_erase(&pcpu_alt_index, key + i);
+	/* Pairs with pcpu_alt_lookup_rcu(): the erase is seen first. */
 	smp_store_release(&lookup_gen, lookup_gen + 1);
 }
 
@@ -804,9 +805,11 @@ bool pcpu_alt_lookup_rcu(const void __percpu *ptr,
 {
 	unsigned long addr = (__force unsigned long)ptr + pcpu_alt_layout.bias;
 	struct lookup_memo *memo = this_cpu_ptr(&lookup_memo);
-	unsigned long gen = smp_load_acquire(&lookup_gen);
 	struct pcpu_alt_chunk *c;
-	unsigned long offset;
+	unsigned long offset, gen;
+
+	/* Pairs with chunk_unindex(): a new gen means its erase is seen. */
+	gen = smp_load_acquire(&lookup_gen);
 
 	lockdep_assert_irqs_disabled();
 	if (memo->chunk && memo->gen == gen &&
