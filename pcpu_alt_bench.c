@@ -849,19 +849,7 @@ static int bench_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-static int bench_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, bench_show, inode->i_private);
-}
-
-static const struct file_operations bench_fops = {
-	.owner = THIS_MODULE,
-	.open = bench_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = single_release,
-	.write = bench_write,
-};
+PCPU_ALT_DEBUGFS_RW_FOPS(bench);
 
 /**
  * pcpu_alt_debugfs_bench_init() - create the debugfs "bench" file

@@ -847,19 +847,7 @@ static int stress_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-static int stress_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, stress_show, NULL);
-}
-
-static const struct file_operations stress_fops = {
-	.owner = THIS_MODULE,
-	.open = stress_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.write = stress_write,
-	.release = single_release,
-};
+PCPU_ALT_DEBUGFS_RW_FOPS(stress);
 
 /**
  * pcpu_alt_stress_init() - set up the stress engine and its debugfs file
