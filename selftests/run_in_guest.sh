@@ -7,9 +7,10 @@
 #   them) with the kselftest runner, unload pcpu_alt and check its debugfs
 #   directory went away.  Exits non-zero on any failure.
 #
-# Usage: run_in_guest.sh [KO_DIR]
+# Usage: [PCPU_ALT_PARAMS="..."] run_in_guest.sh [KO_DIR]
 #   KO_DIR holds pcpu_alt.ko and pcpu_alt_test.ko (default: $PCPU_ALT_KO_DIR,
 #   else the repository root).  Only /tmp needs to be writable.
+#   PCPU_ALT_PARAMS: module parameters for pcpu_alt.ko (e.g. cache=0).
 
 me=run_in_guest
 repo=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
@@ -40,9 +41,11 @@ if [ ! -d /sys/kernel/debug/. ] || ! grep -q ' /sys/kernel/debug debugfs ' /proc
 	mount -t debugfs none /sys/kernel/debug || exit 1
 fi
 
-say "kernel $(uname -r), modules from $ko_dir"
-if ! insmod "$ko_dir/pcpu_alt.ko"; then
-	say "FAIL: insmod $ko_dir/pcpu_alt.ko"
+params=${PCPU_ALT_PARAMS:-}
+say "kernel $(uname -r), modules from $ko_dir, parameters: ${params:-defaults}"
+# shellcheck disable=SC2086 # several parameters, split on purpose
+if ! insmod "$ko_dir/pcpu_alt.ko" $params; then
+	say "FAIL: insmod $ko_dir/pcpu_alt.ko $params"
 	exit 1
 fi
 
