@@ -538,6 +538,8 @@ static int replay_start(void)
 	pos = 0;
 	atomic_long_set(&stock_created, 0);
 	atomic_long_set(&stock_destroyed, 0);
+	/* Start from where the background work settles, whatever ran before. */
+	pcpu_alt_balance_now();
 	alt_sample(&alt, BASE);
 	replay_state = R_REPLAYING;
 	return 0;
