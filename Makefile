@@ -17,8 +17,8 @@ KSFT_STAGE := $(SRC)/.build/kselftest/tools/testing/selftests/pcpu_alt
 
 all: modules
 
-.PHONY: all modules clean check check-deps check-userspace style sparse run \
-	selftests kselftest dkms-install
+.PHONY: all modules clean check check-debug check-deps check-userspace style \
+	sparse run selftests kselftest dkms-install
 
 check-deps:
 	@test -d "$(KDIR)" || { echo "make: no kernel build dir $(KDIR) (headers for $(KVER) missing?); run: sudo scripts/install-deps, or pass KVER=<one of: $$(ls /usr/src | sed -n 's/^linux-headers-\(.*-amd64\)$$/\1/p' | tr '\n' ' ')>" >&2; exit 1; }
@@ -29,6 +29,11 @@ modules: check-deps
 # All tests: builds, static checks, DKMS and VM runs on both kernels.
 check:
 	scripts/run-tests
+
+# The guest suite and a stress run under a KASAN + lockdep + kmemleak
+# kernel built from linux-source-6.1 (cached outside the tree).
+check-debug:
+	scripts/check-debug
 
 # The chunk core in user space (tests/userspace): property test, regression
 # inputs and a short fuzz run.  No kernel needed; part of `make check`.

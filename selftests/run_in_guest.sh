@@ -11,6 +11,9 @@
 #   KO_DIR holds pcpu_alt.ko and pcpu_alt_test.ko (default: $PCPU_ALT_KO_DIR,
 #   else the repository root).  Only /tmp needs to be writable.
 #   PCPU_ALT_PARAMS: module parameters for pcpu_alt.ko (e.g. cache=0).
+#   PCPU_ALT_KSFT_TIMEOUT=SECONDS: the runner's per-test timeout instead of
+#   selftests/settings' (for slow debug kernels); the runner reads it only
+#   from that file, so a file in /tmp is bind-mounted over it for the run.
 
 me=run_in_guest
 repo=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
@@ -19,7 +22,12 @@ ko_dir=$(cd "$ko_dir" && pwd) || exit 1
 staged=$repo/.build/kselftest/tools/testing/selftests/pcpu_alt
 dbg=/sys/kernel/debug/pcpu_alt
 tap=$(mktemp /tmp/pcpu_alt_ksft.XXXXXX) || exit 1
-trap 'rm -f "$tap"' EXIT
+settings_mnt=
+cleanup() {
+	[ -n "$settings_mnt" ] && umount "$settings_mnt"
+	rm -f "$tap" "$tap.settings"
+}
+trap cleanup EXIT
 fail=0
 
 say() { echo "$me: $*"; }
@@ -39,6 +47,17 @@ if [ -d /sys/module/pcpu_alt ]; then
 fi
 if [ ! -d /sys/kernel/debug/. ] || ! grep -q ' /sys/kernel/debug debugfs ' /proc/mounts; then
 	mount -t debugfs none /sys/kernel/debug || exit 1
+fi
+
+if [ -n "${PCPU_ALT_KSFT_TIMEOUT:-}" ]; then
+	case $PCPU_ALT_KSFT_TIMEOUT in
+	'' | *[!0-9]*) say "bad PCPU_ALT_KSFT_TIMEOUT '$PCPU_ALT_KSFT_TIMEOUT'"; exit 1 ;;
+	esac
+	echo "timeout=$PCPU_ALT_KSFT_TIMEOUT" > "$tap.settings"
+	mount --bind "$tap.settings" "$staged/settings" ||
+		{ say "cannot bind-mount a settings file over $staged/settings"; exit 1; }
+	settings_mnt=$staged/settings
+	say "kselftest timeout: $PCPU_ALT_KSFT_TIMEOUT s per test (PCPU_ALT_KSFT_TIMEOUT)"
 fi
 
 params=${PCPU_ALT_PARAMS:-}
