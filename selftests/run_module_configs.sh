@@ -31,14 +31,22 @@ not_ok() {
 	echo "not ok $n $1"
 }
 
-# Kernel log lines printed since the mark, i.e. since the last dmesg -C.
+# The kernel log is never cleared (vm-run scans all of it at the end):
+# mark_log writes a numbered mark, klog prints the lines after the last.
+marks=0
+mark_log() {
+	marks=$((marks + 1))
+	echo "run_module_configs: mark $marks" > /dev/kmsg
+}
+
 klog() {
-	dmesg | sed 's/^\[[ 0-9.]*\] //'
+	dmesg | sed 's/^\[[ 0-9.]*\] //' |
+		sed -n "/^run_module_configs: mark $marks\$/,\$p"
 }
 
 run_ktests() {
 	params=$1
-	dmesg -C
+	mark_log
 	if ! insmod "$ko_dir/pcpu_alt.ko" $params; then
 		not_ok "load pcpu_alt $params"
 		return
@@ -64,7 +72,7 @@ vmap_areas() {
 leaks=5
 check_unload_with_leaks() {
 	before=$(vmap_areas)
-	dmesg -C
+	mark_log
 	if ! insmod "$ko_dir/pcpu_alt.ko" $1; then
 		not_ok "load pcpu_alt $1 for the leak check"
 		return
@@ -160,7 +168,7 @@ check_cache_gives_back() {
 # free everything, so no leak is reported and no vmap area is left.
 check_unload_during_stress() {
 	before=$(vmap_areas)
-	dmesg -C
+	mark_log
 	insmod "$ko_dir/pcpu_alt.ko" || { not_ok "load pcpu_alt"; return; }
 	st=/sys/kernel/debug/pcpu_alt/stress
 	echo "start seconds=0" > $st
