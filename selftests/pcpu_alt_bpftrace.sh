@@ -94,6 +94,15 @@ echo "# all attached after $(($(date +%s) - start))s; starting the load"
 load &
 load_pid=$!
 
+# Stop the load before a script detaches: detaching patches kernel text
+# (tracepoint static keys), which the load would be running through.
+stop_load() {
+	[ -n "$load_pid" ] || return 0
+	touch "$tmp/stop"
+	wait "$load_pid"
+	load_pid=
+}
+
 # wait_for FILE: until it exists, or the time is up.
 wait_for() {
 	while [ ! -e "$1" ] && [ $(($(date +%s) - start)) -lt "$timeout" ]; do
@@ -105,6 +114,7 @@ for s in chunks latency sizes; do
 	pid=$(cat "$tmp/$s.pid")
 	if [ "$s" != chunks ]; then
 		wait_for "$tmp/went_round"
+		stop_load
 		kill -INT "$pid" 2>/dev/null
 	fi
 	while kill -0 "$pid" 2>/dev/null; do
@@ -125,9 +135,7 @@ for s in chunks latency sizes; do
 	grep -q '^Attaching [0-9]* probe' "$tmp/$s.out" ||
 		{ echo "FAIL: $s did not attach"; rc=1; }
 done
-touch "$tmp/stop"
-wait "$load_pid"
-load_pid=
+stop_load
 
 # need SCRIPT PATTERN WHAT: SCRIPT's output has a line matching PATTERN.
 need() {
