@@ -75,6 +75,13 @@ static unsigned int stack_batch(const struct cache_stack *s)
 	return s->batch ?: 1;
 }
 
+/* Slow start: each refill or drain doubles the next one, up to the cap. */
+static void stack_grow_batch(struct cache_stack *s)
+{
+	s->batch = min_t(unsigned int, 2 * stack_batch(s),
+			 PCPU_ALT_CACHE_BATCH);
+}
+
 /*
  * One CPU's caches.  Touched only by its own CPU with IRQs off, or by
  * another CPU once this one is offline (the CPU-dead callback); the
@@ -237,7 +244,7 @@ static unsigned int stack_refill(struct cache_stack *s, int cls,
 	unsigned int got = 0, want = stack_batch(s);
 
 	lockdep_assert_irqs_disabled();
-	s->batch = min_t(unsigned int, 2 * want, PCPU_ALT_CACHE_BATCH);
+	stack_grow_batch(s);
 	spin_lock(&pcpu_alt_lock);
 	while (got < want && s->count < PCPU_ALT_CACHE_DEPTH) {
 		struct cache_entry *e = &s->entry[s->count];
@@ -338,8 +345,7 @@ bool pcpu_alt_cache_free(void __percpu *ptr, unsigned long caller)
 		s = &cc->stack[cls];
 		if (s->count >= 2 * stack_batch(s)) {
 			stack_drain(s, cls, stack_batch(s));
-			s->batch = min_t(unsigned int, 2 * stack_batch(s),
-					 PCPU_ALT_CACHE_BATCH);
+			stack_grow_batch(s);
 		}
 		s->entry[s->count].chunk = chunk;
 		s->entry[s->count].start = start;
