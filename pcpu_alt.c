@@ -66,8 +66,8 @@ static DEFINE_XARRAY_FLAGS(pcpu_alt_index, XA_FLAGS_LOCK_IRQ);
 /*
  * Each CPU remembers the chunk its last lock-free lookup found, so that a
  * run of frees into one chunk skips the index walk.  A memo is good while
- * its @gen equals lookup_gen, which pcpu_alt_chunk_isolate() bumps (under
- * pcpu_alt_lock, release) after taking the chunk out of the index; readers
+ * its @gen equals lookup_gen, which chunk_unindex() bumps (under
+ * pcpu_alt_lock, release) after taking a chunk out of the index; readers
  * load it with acquire before the index, so a memo can never name a chunk
  * the index had already dropped.  Read and written by its own CPU with
  * IRQs off.
