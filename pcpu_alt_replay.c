@@ -42,10 +42,10 @@
  *     max_size= pos=
  *   replayed lines= ... max_size=           (the same keys)
  *   allocator=pcpu_alt alloc_ops= alloc_fail= free_ops= freed_at_end=
- *     time_ns= pop_base= pop_peak= pop_final= chunks_base= chunks_peak=
+ *     time_ns= live_pages_peak= pop_base= pop_peak= pop_final= chunks_base= chunks_peak=
  *     chunks_final= meta_base= meta_peak= meta_final= frag_bytes=
  *   allocator=stock alloc_ops= alloc_fail= free_ops= freed_at_end=
- *     time_ns= unit_size= chunks_new_peak= chunks_new_final=
+ *     time_ns= live_pages_peak= unit_size= chunks_new_peak= chunks_new_final=
  *     meta_per_chunk= meta_new_peak= meta_new_final=
  *
  * pcpu_alt's figures come from pcpu_alt_get_stats() after every record:
@@ -54,6 +54,14 @@
  * CPU caches drained), bytes of free runs in populated pages too short for
  * the largest request of the trace (alignment not considered).  "_final"
  * figures are taken after everything was freed.
+ *
+ * live_pages_peak (both allocators): the most pages of the first possible
+ * CPU's unit that held at least one live area of the trace at once.  It
+ * shows how tightly each allocator packs the trace's own areas, whatever
+ * room it had populated before the replay and whatever it keeps besides
+ * (empty-page reserve, areas in pcpu_alt's per-CPU caches, other users'
+ * areas sharing a page of the stock allocator).  A failure to allocate the
+ * page counts ends the replay with -ENOMEM, everything freed.
  *
  * The stock allocator exports no counter of its populated pages to modules
  * (pcpu_nr_pages() is not exported): scripts/pcpu-replay reads /proc/meminfo
@@ -156,6 +164,9 @@ struct replay_counts {
  *          since start: -, peak, final (stock)
  * @meta: metadata bytes: base, peak, final (pcpu_alt)
  * @frag_bytes: see the file comment (pcpu_alt)
+ * @pages: refcount per page (see the file comment) of the live areas
+ * @live_pages: pages in @pages now
+ * @live_pages_peak: the most pages in @pages at once
  */
 struct replay_side {
 	void __percpu **ptrs;
@@ -164,6 +175,8 @@ struct replay_side {
 	long chunks[3];
 	u64 meta[3];
 	u64 frag_bytes;
+	struct xarray *pages;
+	u64 live_pages, live_pages_peak;
 };
 
 enum { BASE, PEAK, FINAL };
@@ -185,6 +198,8 @@ static bool have_result;
 static struct replay_counts res_counts;
 static struct replay_side res_alt, res_stock;
 static size_t stock_unit;
+static struct xarray alt_pages, stock_pages;	/* page -> xa_mk_value(n) */
+static u32 *slot_size;				/* bytes of each slot's area */
 
 /* Stock chunk trace point probes. */
 static atomic_long_t stock_created, stock_destroyed;
@@ -454,17 +469,57 @@ static u64 alt_frag(u64 need)
 	return frag;
 }
 
-static void replay_one(struct replay_side *s, const struct replay_rec *r,
-		       bool is_alt)
+/* The first possible CPU's copy of an area, whichever allocator owns it. */
+static unsigned long area_addr(void __percpu *p, bool is_alt)
+{
+	unsigned int cpu = cpumask_first(cpu_possible_mask);
+
+	return is_alt ? (unsigned long)pcpu_alt_ptr(p, cpu) :
+			(unsigned long)per_cpu_ptr(p, cpu);
+}
+
+/* Count the pages of an area in (@delta 1) or out (-1) of s->pages. */
+static int count_pages(struct replay_side *s, unsigned long addr, u32 size,
+		       int delta)
+{
+	unsigned long pg, last = (addr + size - 1) >> PAGE_SHIFT;
+	unsigned long n;
+	void *old;
+
+	for (pg = addr >> PAGE_SHIFT; pg <= last; pg++) {
+		old = xa_load(s->pages, pg);
+		n = (old ? xa_to_value(old) : 0) + delta;
+		if (!n) {
+			xa_erase(s->pages, pg);
+			s->live_pages--;
+			continue;
+		}
+		old = xa_store(s->pages, pg, xa_mk_value(n), GFP_KERNEL);
+		if (xa_is_err(old))
+			return xa_err(old);
+		if (!old)
+			s->live_pages++;
+	}
+	s->live_pages_peak = max(s->live_pages_peak, s->live_pages);
+	return 0;
+}
+
+static int replay_one(struct replay_side *s, const struct replay_rec *r,
+		      bool is_alt)
 {
 	gfp_t gfp = (r->atomic ? GFP_NOWAIT : GFP_KERNEL) | __GFP_NOWARN;
 	void __percpu *p;
+	int err;
 	u64 t0;
 
 	if (r->is_free) {
 		p = s->ptrs[r->slot];
 		if (!p)
-			return;		/* its allocation failed */
+			return 0;	/* its allocation failed */
+		err = count_pages(s, area_addr(p, is_alt), slot_size[r->slot],
+				  -1);
+		if (err)
+			return err;
 		s->ptrs[r->slot] = NULL;
 		t0 = ktime_get_ns();
 		if (is_alt)
@@ -473,7 +528,7 @@ static void replay_one(struct replay_side *s, const struct replay_rec *r,
 			free_percpu(p);
 		s->time_ns += ktime_get_ns() - t0;
 		s->free_ops++;
-		return;
+		return 0;
 	}
 	t0 = ktime_get_ns();
 	if (is_alt)
@@ -482,9 +537,13 @@ static void replay_one(struct replay_side *s, const struct replay_rec *r,
 		p = __alloc_percpu_gfp(r->size, r->align, gfp);
 	s->time_ns += ktime_get_ns() - t0;
 	s->alloc_ops++;
-	if (!p)
-		s->alloc_fail++;
 	s->ptrs[r->slot] = p;
+	if (!p) {
+		s->alloc_fail++;
+		return 0;
+	}
+	slot_size[r->slot] = r->size;
+	return count_pages(s, area_addr(p, is_alt), r->size, 1);
 }
 
 static void free_side(struct replay_side *s, bool is_alt)
@@ -507,6 +566,7 @@ static void free_side(struct replay_side *s, bool is_alt)
 	}
 	vfree(s->ptrs);
 	s->ptrs = NULL;
+	xa_destroy(s->pages);
 }
 
 /* Abort or end a replay: free everything, drop the trace. */
@@ -514,6 +574,8 @@ static void end_replay(void)
 {
 	free_side(&alt, true);
 	free_side(&stock, false);
+	vfree(slot_size);
+	slot_size = NULL;
 	drop_trace();
 	replay_state = R_IDLE;
 }
@@ -524,13 +586,18 @@ static int replay_start(void)
 		return -EBUSY;
 	memset(&alt, 0, sizeof(alt));
 	memset(&stock, 0, sizeof(stock));
+	alt.pages = &alt_pages;
+	stock.pages = &stock_pages;
 	alt.ptrs = vcalloc(max(nr_slots, 1U), sizeof(*alt.ptrs));
 	stock.ptrs = vcalloc(max(nr_slots, 1U), sizeof(*stock.ptrs));
-	if (!alt.ptrs || !stock.ptrs) {
+	slot_size = vcalloc(max(nr_slots, 1U), sizeof(*slot_size));
+	if (!alt.ptrs || !stock.ptrs || !slot_size) {
 		vfree(alt.ptrs);
 		vfree(stock.ptrs);
+		vfree(slot_size);
 		alt.ptrs = NULL;
 		stock.ptrs = NULL;
+		slot_size = NULL;
 		return -ENOMEM;
 	}
 	/* Live ids are no longer needed: the records hold slots. */
@@ -548,13 +615,20 @@ static int replay_start(void)
 static int replay_steps(u32 n)
 {
 	long c;
+	int err;
 
 	if (replay_state != R_REPLAYING)
 		return -EBUSY;
 	for (; n && pos < nr_recs; n--, pos++) {
-		replay_one(&alt, &recs[pos], true);
+		err = replay_one(&alt, &recs[pos], true);
 		alt_sample(&alt, PEAK);
-		replay_one(&stock, &recs[pos], false);
+		if (!err)
+			err = replay_one(&stock, &recs[pos], false);
+		if (err) {
+			/* No memory to count pages: stop, free everything. */
+			end_replay();
+			return err;
+		}
 		c = stock_chunks_now();
 		stock.chunks[PEAK] = max(stock.chunks[PEAK], c);
 		if (!(pos % 64)) {
@@ -719,9 +793,9 @@ static void show_counts(struct seq_file *m, const struct replay_counts *c)
 static void show_side(struct seq_file *m, const char *name,
 		      const struct replay_side *s)
 {
-	seq_printf(m, "allocator=%s alloc_ops=%llu alloc_fail=%llu free_ops=%llu freed_at_end=%llu time_ns=%llu",
+	seq_printf(m, "allocator=%s alloc_ops=%llu alloc_fail=%llu free_ops=%llu freed_at_end=%llu time_ns=%llu live_pages_peak=%llu",
 		   name, s->alloc_ops, s->alloc_fail, s->free_ops,
-		   s->freed_at_end, s->time_ns);
+		   s->freed_at_end, s->time_ns, s->live_pages_peak);
 }
 
 static int replay_show(struct seq_file *m, void *v)
@@ -786,6 +860,8 @@ static const struct file_operations replay_rw_fops = {
 void pcpu_alt_replay_init(struct dentry *dir)
 {
 	xa_init(&live_ids);
+	xa_init(&alt_pages);
+	xa_init(&stock_pages);
 	stock_unit = find_stock_unit();
 	for_each_kernel_tracepoint(find_tp, NULL);
 	if (tp_create &&

@@ -5,7 +5,9 @@
 # trace under testdata/ replays through both allocators with no rejected
 # line, its figures are well formed and non-zero, every area is freed at
 # the end and the checker is clean; a garbage trace is rejected line by
-# line with exact counts.
+# line with exact counts.  live_pages_peak, per allocator, lies between
+# the trace's own peak of live bytes in pages and (pcpu_alt) its
+# populated pages at peak.
 #
 # pcpu_alt.ko must be loaded; root.
 
@@ -32,6 +34,16 @@ kv() {	# kv LINE KEY
 }
 
 live_before=$(sed -n 's/^nr_cur_alloc=//p' $d/stats)
+units=$(sed -n 's/^nr_units=//p' $d/stats)
+page=$(getconf PAGESIZE)
+
+# The fewest pages the trace's live areas fit in at its busiest moment.
+min_pages() {	# min_pages TRACE
+	awk -v page="$page" '
+	$1 == "a" { sz[$2] = $3; live += $3; if (live > peak) peak = live }
+	$1 == "f" { live -= sz[$2] }
+	END { print int((peak + page - 1) / page) }' "$1"
+}
 n=0
 for t in "$repo"/testdata/*.trace; do
 	n=$((n + 1))
@@ -62,6 +74,15 @@ for t in "$repo"/testdata/*.trace; do
 	for k in unit_size meta_per_chunk; do
 		[ "$(kv "$stk" $k)" -gt 0 ] || { echo "FAIL: $t: stock $k"; rc=1; }
 	done
+	lo=$(min_pages "$t")
+	for s in "$alt" "$stk"; do
+		v=$(kv "$s" live_pages_peak)
+		[[ $v =~ ^[0-9]+$ ]] && [ "$v" -ge "$lo" ] ||
+			{ echo "FAIL: $t: live_pages_peak=$v below the trace's $lo pages"; rc=1; }
+	done
+	v=$(kv "$alt" live_pages_peak)
+	[ "$v" -le $(($(kv "$alt" pop_peak) / (units * page))) ] ||
+		{ echo "FAIL: $t: pcpu_alt live_pages_peak=$v above its populated pages"; rc=1; }
 	[ "$(kv "$mem" pop_peak)" -gt 0 ] || { echo "FAIL: $t: stock pop_peak"; rc=1; }
 	[ "$(kv "$mem" pop_peak)" -ge "$(kv "$mem" pop_base)" ] || { echo "FAIL: $t: stock peak < base"; rc=1; }
 	[[ $tgt =~ ^target\ pop=(met|missed)\ meta=(met|missed)\  ]] || { echo "FAIL: $t: target line"; rc=1; }
