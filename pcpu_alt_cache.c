@@ -420,9 +420,11 @@ void pcpu_alt_cache_show(struct seq_file *m)
 {
 	unsigned int cpu;
 
-	seq_printf(m, "# cache=%d classes=%zu max_batch=%d max_depth=%d\n",
+	/* percpu_bytes: what each CPU's caches take from the stock allocator. */
+	seq_printf(m, "# cache=%d classes=%zu max_batch=%d max_depth=%d percpu_bytes=%zu\n",
 		   READ_ONCE(cache_enabled), PCPU_ALT_CACHE_CLASSES,
-		   PCPU_ALT_CACHE_BATCH, PCPU_ALT_CACHE_DEPTH);
+		   PCPU_ALT_CACHE_BATCH, PCPU_ALT_CACHE_DEPTH,
+		   cpu_caches ? sizeof(struct pcpu_alt_cpu_cache) : 0);
 	if (!cpu_caches)
 		return;
 	for_each_possible_cpu(cpu) {
