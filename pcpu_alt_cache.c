@@ -3,7 +3,10 @@
  * pcpu_alt per-CPU caches: the fast path.
  *
  * Small requests (up to PCPU_ALT_CACHE_MAX_SIZE bytes, alignment up to
- * PCPU_ALT_CACHE_ALIGN) are rounded up to a size class.  Each CPU keeps, per
+ * PCPU_ALT_CACHE_ALIGN) are rounded up to a size class, unless that would
+ * leave a quarter or more of the class unused (144 bytes in a 192-byte
+ * class, say): per-CPU memory is paid once per CPU, so such requests take
+ * the slow path at their exact size.  Each CPU keeps, per
  * class, a short stack of free areas of exactly that size.  An allocation
  * pops one and a free pushes one with IRQs off on the local CPU: no global
  * lock, no shared data but the area's own copies, one bit of the chunk's
@@ -131,17 +134,24 @@ static void class_table_init(void)
 	}
 }
 
+/* A class may leave less than 1/PCPU_ALT_CACHE_WASTE_DIV of itself unused. */
+#define PCPU_ALT_CACHE_WASTE_DIV	4
+
 /* Class index for a request, or -1 when the cache does not serve it. */
 static int class_for_request(size_t size, size_t align)
 {
-	int cls;
+	int cells, cls;
 
 	if (size > PCPU_ALT_CACHE_MAX_SIZE || align > PCPU_ALT_CACHE_ALIGN)
 		return -1;
-	cls = class_of_cells[DIV_ROUND_UP(size, PCPU_ALT_MIN_ALLOC)];
+	cells = DIV_ROUND_UP(size, PCPU_ALT_MIN_ALLOC);
+	cls = class_of_cells[cells];
 	/* Only the 4-byte class is less aligned than asked (8). */
 	if (align > class_size[cls])
 		cls++;
+	if (PCPU_ALT_CACHE_WASTE_DIV *
+	    (class_size[cls] - cells * PCPU_ALT_MIN_ALLOC) >= class_size[cls])
+		return -1;
 	return cls;
 }
 

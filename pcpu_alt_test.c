@@ -675,6 +675,43 @@ static int test_cache_slow_start(void)
 	return 0;
 }
 
+/*
+ * A 144-byte request would leave a quarter of a 192-byte class unused: it
+ * takes the slow path.  A 176-byte one fits the same class closely enough.
+ */
+#define CACHE_LOOSE_SIZE	144
+#define CACHE_CLOSE_SIZE	176
+
+/* Allocate and free @size bytes on one CPU; how many areas got cached. */
+static long cached_by_free(size_t size)
+{
+	struct pcpu_alt_stats st0, st1;
+	void __percpu *p;
+
+	pcpu_alt_balance_now();		/* empty caches */
+	st0 = stats_now();
+	preempt_disable();		/* one CPU, one cache */
+	p = pcpu_alt_alloc(size, 8, GFP_NOWAIT);
+	pcpu_alt_free(p);
+	preempt_enable();
+	st1 = stats_now();
+	if (!p)
+		return -1;
+	return (long)st1.nr_cached - (long)st0.nr_cached;
+}
+
+static int test_cache_rounding_bounded(void)
+{
+	int ret = cache_off_skip();
+
+	if (ret)
+		return ret;
+	if (!EXPECT_EQ(cached_by_free(CACHE_LOOSE_SIZE), 0) ||
+	    !EXPECT(cached_by_free(CACHE_CLOSE_SIZE) > 0))
+		return -EINVAL;
+	return 0;
+}
+
 #define CACHE_IDLE_AREAS	64
 #define CACHE_IDLE_WAIT_MS	10000
 #define CACHE_IDLE_POLL_MS	50
@@ -722,6 +759,7 @@ static const struct test_case cases[] = {
 	{ "cache_serves_and_counts_free", test_cache_serves_and_counts_free },
 	{ "cache_double_free_refused", test_cache_double_free_refused },
 	{ "cache_slow_start", test_cache_slow_start },
+	{ "cache_rounding_bounded", test_cache_rounding_bounded },
 	{ "cache_drained_when_idle", test_cache_drained_when_idle },
 };
 
