@@ -226,6 +226,20 @@ unsigned int pcpu_alt_nr_free_chunks(void)
 	return nr_free_chunks;
 }
 
+/**
+ * pcpu_alt_has_excess() - is there memory for the background work to give
+ * back (a second fully free chunk, or empty pages beyond the high mark)?
+ *
+ * CONTEXT: pcpu_alt_lock held.
+ */
+bool pcpu_alt_has_excess(void)
+{
+	lockdep_assert_held(&pcpu_alt_lock);
+	return nr_free_chunks > 1 ||
+	       (!pcpu_alt_km_backend &&
+		counters.nr_empty_pop_pages > pcpu_alt_empty_high());
+}
+
 unsigned int pcpu_alt_nr_empty_pop_pages(void)
 {
 	return counters.nr_empty_pop_pages;
@@ -948,11 +962,8 @@ void pcpu_alt_free(void __percpu *ptr)
 			trace_pcpu_alt_free(_RET_IP_, id, offset,
 					    bits * PCPU_ALT_MIN_ALLOC);
 	}
-	if (!bad) {
-		kick = nr_free_chunks > 1 ||
-		       (!pcpu_alt_km_backend &&
-			counters.nr_empty_pop_pages > pcpu_alt_empty_high());
-	}
+	if (!bad)
+		kick = pcpu_alt_has_excess();
 	spin_unlock_irqrestore(&pcpu_alt_lock, flags);
 
 	if (bad)

@@ -464,13 +464,22 @@ static bool cache_idle(int cpu, void *unused)
 static void cache_reap(struct work_struct *work)
 {
 	struct pcpu_alt_stats st = {};
+	bool excess;
 
 	on_each_cpu_cond(cache_idle, cache_drain_this_cpu, NULL, true);
 	pcpu_alt_cache_stats(&st);
 	if (st.nr_cached)
 		schedule_delayed_work(&cache_reaper,
 				      msecs_to_jiffies(PCPU_ALT_CACHE_IDLE_MS));
-	pcpu_alt_balance_kick();
+	/*
+	 * Only to give back what the drains freed: a run kicked here while
+	 * the reserve is low would populate pages nobody asked for yet.
+	 */
+	spin_lock_irq(&pcpu_alt_lock);
+	excess = pcpu_alt_has_excess();
+	spin_unlock_irq(&pcpu_alt_lock);
+	if (excess)
+		pcpu_alt_balance_kick();
 }
 
 /* Memory pressure: everything cached is fair game. */

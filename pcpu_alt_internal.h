@@ -109,6 +109,7 @@ void pcpu_alt_chunk_mark_populated(struct pcpu_alt_chunk *chunk, int page);
 int pcpu_alt_chunk_isolate_empty(struct pcpu_alt_chunk *chunk,
 				 unsigned long *pages, int max);
 unsigned int pcpu_alt_nr_free_chunks(void);
+bool pcpu_alt_has_excess(void);
 int pcpu_alt_free_slot(void);
 void pcpu_alt_count_balance_run(void);
 unsigned int pcpu_alt_nr_empty_pop_pages(void);
