@@ -44,6 +44,9 @@ min_pages() {	# min_pages TRACE
 	$1 == "f" { live -= sz[$2] }
 	END { print int((peak + page - 1) / page) }' "$1"
 }
+echo "# The target lines below follow the other tests in this guest, whose"
+echo "# pages the stock allocator keeps: compare allocators with"
+echo "# scripts/replay-figures (one fresh guest per trace)."
 n=0
 for t in "$repo"/testdata/*.trace; do
 	n=$((n + 1))
