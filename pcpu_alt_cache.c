@@ -120,37 +120,43 @@ bool pcpu_alt_cache_enabled(void)
 	return READ_ONCE(cache_enabled);
 }
 
-/* Smallest class holding N 4-byte cells, N = 0..64; built at init. */
-static u8 class_of_cells[PCPU_ALT_CACHE_MAX_SIZE / PCPU_ALT_MIN_ALLOC + 1];
+/* A class may leave less than 1/PCPU_ALT_CACHE_WASTE_DIV of itself unused. */
+#define PCPU_ALT_CACHE_WASTE_DIV	4
+
+/*
+ * Smallest class holding N 4-byte cells, N = 0..64, or -1 where that class
+ * would be left too loose (see the top); built at init.
+ */
+static s8 class_of_cells[PCPU_ALT_CACHE_MAX_SIZE / PCPU_ALT_MIN_ALLOC + 1];
 
 static void class_table_init(void)
 {
-	int cells, cls = 0;
+	int cells, cls = 0, unused;
 
 	for (cells = 0; cells < ARRAY_SIZE(class_of_cells); cells++) {
 		while (class_size[cls] < cells * PCPU_ALT_MIN_ALLOC)
 			cls++;
-		class_of_cells[cells] = cls;
+		unused = class_size[cls] - cells * PCPU_ALT_MIN_ALLOC;
+		if (PCPU_ALT_CACHE_WASTE_DIV * unused >= class_size[cls])
+			class_of_cells[cells] = -1;
+		else
+			class_of_cells[cells] = cls;
 	}
 }
-
-/* A class may leave less than 1/PCPU_ALT_CACHE_WASTE_DIV of itself unused. */
-#define PCPU_ALT_CACHE_WASTE_DIV	4
 
 /* Class index for a request, or -1 when the cache does not serve it. */
 static int class_for_request(size_t size, size_t align)
 {
-	int cells, cls;
+	int cls;
 
 	if (size > PCPU_ALT_CACHE_MAX_SIZE || align > PCPU_ALT_CACHE_ALIGN)
 		return -1;
-	cells = DIV_ROUND_UP(size, PCPU_ALT_MIN_ALLOC);
-	cls = class_of_cells[cells];
-	/* Only the 4-byte class is less aligned than asked (8). */
-	if (align > class_size[cls])
-		cls++;
-	if (PCPU_ALT_CACHE_WASTE_DIV *
-	    (class_size[cls] - cells * PCPU_ALT_MIN_ALLOC) >= class_size[cls])
+	cls = class_of_cells[DIV_ROUND_UP(size, PCPU_ALT_MIN_ALLOC)];
+	/*
+	 * Only the 4-byte class is less aligned than asked (8), and the
+	 * 8-byte class would be half empty: no class.
+	 */
+	if (cls < 0 || align > class_size[cls])
 		return -1;
 	return cls;
 }
@@ -174,7 +180,8 @@ static int class_for_area(int start, int bits)
 	if (bits >= ARRAY_SIZE(class_of_cells))
 		return -1;
 	cls = class_of_cells[bits];
-	if (class_bits(cls) != bits || start % class_align_bits(cls))
+	if (cls < 0 || class_bits(cls) != bits ||
+	    start % class_align_bits(cls))
 		return -1;
 	return cls;
 }
