@@ -542,7 +542,6 @@ static int replay_one(struct replay_side *s, const struct replay_rec *r,
 		s->alloc_fail++;
 		return 0;
 	}
-	slot_size[r->slot] = r->size;
 	return count_pages(s, area_addr(p, is_alt), r->size, 1);
 }
 
@@ -620,6 +619,8 @@ static int replay_steps(u32 n)
 	if (replay_state != R_REPLAYING)
 		return -EBUSY;
 	for (; n && pos < nr_recs; n--, pos++) {
+		if (!recs[pos].is_free)
+			slot_size[recs[pos].slot] = recs[pos].size;
 		err = replay_one(&alt, &recs[pos], true);
 		alt_sample(&alt, PEAK);
 		if (!err)
