@@ -7,664 +7,41 @@
  * Memory comes in chunks.  A chunk is a virtual region with one unit per
  * possible CPU (pcpu_alt_region.c); an allocation at offset off of a chunk
  * exists at off in every unit.  Every unit of a chunk has the same layout,
- * so one allocation map per chunk (pcpu_alt_chunk.c) tells which 4-byte
+ * so one allocation map per chunk (pcpu_alt_map.c) tells which 4-byte
  * cells are in use, and per-page hint blocks tell where the free space is
  * without scanning the bitmap.
  *
- * Chunks sit on slot lists by their largest free run: slot fls(bytes), slot
- * 0 for full chunks, and a last slot for chunks with no allocation at all.
- * An allocation walks the slots from the smallest that can fit it upwards,
- * so it lands in the fullest chunk that has room and leaves empty chunks
- * empty, to be given back.
+ * This file is the API front: it checks the request, zeroes and traces the
+ * area.  An allocation then goes downward, never back up: the per-CPU
+ * caches of small areas (the fast path, pcpu_alt_cache.c), then the slot
+ * lists, chunk lifecycle and lookup index (pcpu_alt_chunk.c), then one
+ * chunk's bitmaps and hints (pcpu_alt_map.c, pure logic) and the virtual
+ * regions and their pages (pcpu_alt_region.c).
  *
- * Pages of a unit are populated on demand: a blocking allocation backs the
- * pages it lands on; a non-blocking one only uses populated pages.  The
- * background work (pcpu_alt_balance.c) keeps a few empty populated pages
- * ready for non-blocking callers, gives back empty pages beyond a high
- * watermark and destroys fully free chunks beyond one spare.
- *
- * Locking
- * -------
- * pcpu_alt_lock (spinlock, IRQ-safe, since frees come from any context)
- * protects the slot lists, every chunk's map and callers, and the counters.
- * pcpu_alt_mutex serialises everything that sleeps: chunk creation and
- * destruction, population and depopulation; blocking allocations hold it
- * for their whole run.  Order: pcpu_alt_mutex, then pcpu_alt_lock.
+ * The background work (pcpu_alt_balance.c) keeps a few empty populated
+ * pages ready for non-blocking callers, gives back empty pages beyond a
+ * high watermark and destroys fully free chunks beyond one spare.  Locking
+ * rules are at the top of pcpu_alt_chunk.c and pcpu_alt_cache.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/bitmap.h>
 #include <linux/log2.h>
 #include <linux/module.h>
-#include <linux/moduleparam.h>
-#include <linux/slab.h>
 #include <linux/string.h>
-#include <linux/workqueue.h>
 
 #include "pcpu_alt_internal.h"
+#include "pcpu_alt_chunk.h"
 #include "pcpu_alt_trace.h"
 
-/* Protects slot lists, chunk maps and callers, and the counters. */
-DEFINE_SPINLOCK(pcpu_alt_lock);
-/* Serialises chunk creation/destruction and (de)population. */
-DEFINE_MUTEX(pcpu_alt_mutex);
-
-/* Slot lists, see the top comment (pcpu_alt_lock). */
-struct list_head *pcpu_alt_slots;
-int pcpu_alt_nr_slots;
-
-/*
- * Region page -> chunk, for O(1) lookup on free.  Keyed by the vmalloc page
- * number of (pointer + layout bias), which falls in the chunk's lowest unit.
- * Stores happen under pcpu_alt_mutex before the chunk is visible; erases and
- * loads under pcpu_alt_lock, so a chunk found here cannot be freed under us.
- * Its own lock nests inside pcpu_alt_lock, so it is always taken with IRQs
- * off (XA_FLAGS_LOCK_IRQ, xa_store_irq()).
- */
-static DEFINE_XARRAY_FLAGS(pcpu_alt_index, XA_FLAGS_LOCK_IRQ);
-
-/*
- * Each CPU remembers the chunk its last lock-free lookup found, so that a
- * run of frees into one chunk skips the index walk.  A memo is good while
- * its @gen equals lookup_gen, which chunk_unindex() bumps (under
- * pcpu_alt_lock, release) after taking a chunk out of the index; readers
- * load it with acquire before the index, so a memo can never name a chunk
- * the index had already dropped.  Read and written by its own CPU with
- * IRQs off.
- */
-struct lookup_memo {
-	unsigned long base;
-	struct pcpu_alt_chunk *chunk;
-	unsigned long gen;
-};
-
-static DEFINE_PER_CPU(struct lookup_memo, lookup_memo);
-static unsigned long lookup_gen;
-
-const unsigned long *pcpu_alt_cpu_offset __read_mostly;
-EXPORT_SYMBOL_GPL(pcpu_alt_cpu_offset);
-
-/* Counters behind struct pcpu_alt_stats (pcpu_alt_lock). */
-static struct pcpu_alt_stats counters;
-/* Chunks on the last slot (pcpu_alt_lock). */
-static unsigned int nr_free_chunks;
-/* Areas moved into and out of the per-CPU caches (pcpu_alt_lock). */
-static u64 nr_cache_takes;
-static u64 nr_cache_gives;
-/* Allocations whose caller could not be recorded (pcpu_alt_lock). */
-static u64 nr_untracked;
-/* Next chunk id (pcpu_alt_mutex). */
-static int next_chunk_id;
-static atomic64_t nr_faults_injected;
-static atomic_t pcpu_alt_fault_count;
-static bool pcpu_alt_loaded;
-
-/* ---- module parameters ---- */
-
-static char *backend = "vm";
-module_param(backend, charp, 0444);
-MODULE_PARM_DESC(backend, "vm: populate pages on demand (default); km: back whole chunks at creation");
-
-static char *layout = "auto";
-module_param(layout, charp, 0444);
-MODULE_PARM_DESC(layout, "auto (default), compat (units at the kernel's per-CPU distances) or private");
-
-/* Allocations up to 32 KiB are guaranteed, as with the stock allocator. */
-#define PCPU_ALT_MIN_UNIT_KB	32
-
-static unsigned int unit_kb;
-module_param(unit_kb, uint, 0444);
-MODULE_PARM_DESC(unit_kb, "bytes per unit in KiB, page multiple, >= 32; 0 = automatic");
-
-/*
- * A debug option, off by default like slub_debug=U: recording costs an
- * xarray store, under the chunk's xarray lock, on every allocation, and
- * would put a shared lock back on the per-CPU cache fast path.
- */
-static bool track_callers;
-module_param(track_callers, bool, 0444);
-MODULE_PARM_DESC(track_callers, "record each allocation's caller for the unload leak report (debug; slows every allocation)");
-
-static unsigned int fail_every;
-module_param(fail_every, uint, 0644);
-MODULE_PARM_DESC(fail_every, "fault injection: fail every Nth internal allocation (0 = off)");
-
-bool pcpu_alt_km_backend;
-
-/* Watermark bounds: pages per unit the background work may keep ready. */
-#define PCPU_ALT_MAX_WATERMARK	4096
-#define PCPU_ALT_DEFAULT_LOW	2
-#define PCPU_ALT_DEFAULT_HIGH	4
-
-static unsigned int empty_pages_low = PCPU_ALT_DEFAULT_LOW;
-static unsigned int empty_pages_high = PCPU_ALT_DEFAULT_HIGH;
-
-static int watermark_set(const char *val, const struct kernel_param *kp)
-{
-	unsigned int v, low, high;
-	int err = kstrtouint(val, 0, &v);
-
-	if (err)
-		return err;
-	if (v > PCPU_ALT_MAX_WATERMARK)
-		return -ERANGE;
-	if (!pcpu_alt_loaded) {		/* load time: checked in init */
-		*(unsigned int *)kp->arg = v;
-		return 0;
-	}
-	mutex_lock(&pcpu_alt_mutex);
-	low = kp->arg == &empty_pages_low ? v : empty_pages_low;
-	high = kp->arg == &empty_pages_high ? v : empty_pages_high;
-	if (low <= high)
-		WRITE_ONCE(*(unsigned int *)kp->arg, v);
-	mutex_unlock(&pcpu_alt_mutex);
-	if (low > high)
-		return -EINVAL;
-	pcpu_alt_balance_kick();
-	return 0;
-}
-
-static const struct kernel_param_ops watermark_ops = {
-	.set = watermark_set,
-	.get = param_get_uint,
-};
-
-module_param_cb(empty_pages_low, &watermark_ops, &empty_pages_low, 0644);
-MODULE_PARM_DESC(empty_pages_low, "populate when fewer empty populated pages than this are ready");
-module_param_cb(empty_pages_high, &watermark_ops, &empty_pages_high, 0644);
-MODULE_PARM_DESC(empty_pages_high, "depopulate empty pages beyond this many");
-
-unsigned int pcpu_alt_empty_low(void)
-{
-	return READ_ONCE(empty_pages_low);
-}
-
-unsigned int pcpu_alt_empty_high(void)
-{
-	return READ_ONCE(empty_pages_high);
-}
-
-bool pcpu_alt_fault_inject(void)
-{
-	unsigned int every = READ_ONCE(fail_every);
-
-	if (!every || atomic_inc_return(&pcpu_alt_fault_count) % every)
-		return false;
-	atomic64_inc(&nr_faults_injected);
-	return true;
-}
-
-/* ---- slots and accounting (pcpu_alt_lock held) ---- */
-
-int pcpu_alt_free_slot(void)
-{
-	return pcpu_alt_nr_slots - 1;
-}
-
-static int chunk_slot(const struct pcpu_alt_chunk *chunk)
-{
-	return pcpu_alt_map_slot(&chunk->map, pcpu_alt_free_slot());
-}
-
-void pcpu_alt_chunk_relocate(struct pcpu_alt_chunk *chunk)
-{
-	int slot = chunk_slot(chunk);
-
-	lockdep_assert_held(&pcpu_alt_lock);
-	if (slot == chunk->slot)
-		return;
-	if (chunk->slot == pcpu_alt_free_slot())
-		nr_free_chunks--;
-	if (slot == pcpu_alt_free_slot())
-		nr_free_chunks++;
-	list_move_tail(&chunk->list, &pcpu_alt_slots[slot]);
-	chunk->slot = slot;
-}
-
-unsigned int pcpu_alt_nr_free_chunks(void)
-{
-	return nr_free_chunks;
-}
-
-/**
- * pcpu_alt_has_excess() - is there memory for the background work to give
- * back (a second fully free chunk, or empty pages beyond the high mark)?
- *
- * CONTEXT: pcpu_alt_lock held.
- */
-bool pcpu_alt_has_excess(void)
-{
-	lockdep_assert_held(&pcpu_alt_lock);
-	return nr_free_chunks > 1 ||
-	       (!pcpu_alt_km_backend &&
-		counters.nr_empty_pop_pages > pcpu_alt_empty_high());
-}
-
-unsigned int pcpu_alt_nr_empty_pop_pages(void)
-{
-	return counters.nr_empty_pop_pages;
-}
-
-void pcpu_alt_count_balance_run(void)
-{
-	counters.nr_balance_runs++;
-}
-
-/* Populated pages in [first, last] that hold no allocation. */
-static int count_empty_pop(const struct pcpu_alt_chunk *chunk, int first,
-			   int last)
-{
-	int page, n = 0;
-
-	for (page = first; page <= last; page++)
-		n += test_bit(page, chunk->populated) &&
-		     pcpu_alt_block_empty(&chunk->map.blocks[page]);
-	return n;
-}
-
-static void chunk_adjust_empty(struct pcpu_alt_chunk *chunk, int first,
-			       int last, int before)
-{
-	int delta = count_empty_pop(chunk, first, last) - before;
-
-	chunk->nr_empty_pop += delta;
-	counters.nr_empty_pop_pages += delta;
-}
-
-/**
- * pcpu_alt_chunk_mark_populated() - record that a page index is backed
- * @chunk: the chunk
- * @page: the page index, just populated
- *
- * CONTEXT: pcpu_alt_mutex and pcpu_alt_lock held.
- */
-void pcpu_alt_chunk_mark_populated(struct pcpu_alt_chunk *chunk, int page)
-{
-	__set_bit(page, chunk->populated);
-	trace_pcpu_alt_populate(chunk->id, 1);
-	chunk->nr_populated++;
-	counters.nr_populated_pages++;
-	counters.nr_pages_populated++;
-	if (pcpu_alt_block_empty(&chunk->map.blocks[page])) {
-		chunk->nr_empty_pop++;
-		counters.nr_empty_pop_pages++;
-	}
-}
-
-/**
- * pcpu_alt_chunk_isolate_empty() - pick empty populated pages to give back
- * @chunk: the chunk
- * @pages: bitmap (unit_pages bits, zeroed) receiving the chosen pages
- * @max: at most this many
- *
- * The chosen pages are marked unpopulated at once, so no non-blocking
- * allocation can land in them while the caller unmaps them.
- *
- * CONTEXT: pcpu_alt_mutex and pcpu_alt_lock held.
- * RETURNS: how many pages were chosen.
- */
-int pcpu_alt_chunk_isolate_empty(struct pcpu_alt_chunk *chunk,
-				 unsigned long *pages, int max)
-{
-	int page, n = 0;
-
-	for_each_set_bit(page, chunk->populated, pcpu_alt_layout.unit_pages) {
-		if (n == max)
-			break;
-		if (!pcpu_alt_block_empty(&chunk->map.blocks[page]))
-			continue;
-		__set_bit(page, pages);
-		n++;
-	}
-	for_each_set_bit(page, pages, pcpu_alt_layout.unit_pages)
-		__clear_bit(page, chunk->populated);
-	chunk->nr_populated -= n;
-	chunk->nr_empty_pop -= n;
-	counters.nr_populated_pages -= n;
-	counters.nr_empty_pop_pages -= n;
-	counters.nr_pages_depopulated += n;
-	trace_pcpu_alt_depopulate(chunk->id, n);
-	return n;
-}
-
-/* ---- chunk lifecycle ---- */
-
-/* Index key of an address: its page in vmalloc space (a shallow tree). */
-static unsigned long index_key(unsigned long addr)
-{
-	return (addr - VMALLOC_START) >> PAGE_SHIFT;
-}
-
-static unsigned long chunk_index_key(const struct pcpu_alt_chunk *chunk)
-{
-	return index_key((unsigned long)chunk->base);
-}
-
-static size_t chunk_meta_bytes(const struct pcpu_alt_chunk *chunk)
-{
-	return sizeof(struct pcpu_alt_chunk) +
-	       pcpu_alt_map_meta_bytes(pcpu_alt_layout.unit_pages) +
-	       BITS_TO_LONGS(pcpu_alt_layout.unit_pages) * sizeof(long) +
-	       (chunk->cached ? BITS_TO_LONGS(chunk->map.nr_bits) *
-				sizeof(long) : 0);
-}
-
-/*
- * Drop the first @nr index entries of @chunk and invalidate every CPU's
- * lookup memo.  pcpu_alt_lock held; the chunk may be freed only after an
- * RCU grace period, as lock-free lookups may have found it.
- */
-static void chunk_unindex(struct pcpu_alt_chunk *chunk, int nr)
-{
-	unsigned long key = chunk_index_key(chunk);
-	int i;
-
-	lockdep_assert_held(&pcpu_alt_lock);
-	for (i = 0; i < nr; i++)
-		xa_erase(&pcpu_alt_index, key + i);
-	/* Pairs with pcpu_alt_lookup_rcu(): the erase is seen first. */
-	smp_store_release(&lookup_gen, lookup_gen + 1);
-}
-
-/* Free a chunk that is off every list and out of the index. */
-static void chunk_free(struct pcpu_alt_chunk *chunk)
-{
-	if (chunk->base) {
-		pcpu_alt_region_depopulate(chunk->base, chunk->populated,
-					   pcpu_alt_layout.unit_pages);
-		pcpu_alt_region_destroy(chunk->base);
-	}
-	xa_destroy(&chunk->callers);
-	bitmap_free(chunk->populated);
-	bitmap_free(chunk->cached);
-	pcpu_alt_map_destroy(&chunk->map);
-	kfree(chunk);
-}
-
-/**
- * pcpu_alt_chunk_create() - make a new, empty chunk and put it on a slot
- * @why: on failure, set to a description of what failed
- *
- * With the km backend every page is populated here.
- *
- * CONTEXT: process context; pcpu_alt_mutex held.
- * RETURNS: the chunk, or NULL (the reason is in @why).
- */
-struct pcpu_alt_chunk *pcpu_alt_chunk_create(const char **why)
-{
-	int pages = pcpu_alt_layout.unit_pages, i, err;
-	struct pcpu_alt_chunk *chunk = NULL;
-	unsigned long flags;
-
-	lockdep_assert_held(&pcpu_alt_mutex);
-	*why = "chunk metadata allocation failed";
-	if (!pcpu_alt_fault_inject())
-		chunk = kzalloc(sizeof(*chunk), GFP_KERNEL);
-	if (!chunk)
-		return NULL;
-	INIT_LIST_HEAD(&chunk->list);
-	xa_init_flags(&chunk->callers, XA_FLAGS_LOCK_IRQ);
-	if (pcpu_alt_fault_inject() ||
-	    pcpu_alt_map_init(&chunk->map, pages, GFP_KERNEL))
-		goto fail;
-	if (!pcpu_alt_fault_inject())
-		chunk->populated = bitmap_zalloc(pages, GFP_KERNEL);
-	if (!chunk->populated)
-		goto fail;
-	if (pcpu_alt_cache_enabled()) {
-		if (!pcpu_alt_fault_inject())
-			chunk->cached = bitmap_zalloc(chunk->map.nr_bits,
-						      GFP_KERNEL);
-		if (!chunk->cached)
-			goto fail;
-	}
-
-	*why = "vmap of the chunk region failed";
-	chunk->base = pcpu_alt_region_create();
-	if (!chunk->base)
-		goto fail;
-
-	*why = "chunk index insertion failed";
-	for (i = 0; i < pages; i++) {
-		err = pcpu_alt_fault_inject() ? -ENOMEM :
-		      xa_err(xa_store_irq(&pcpu_alt_index,
-					  chunk_index_key(chunk) + i, chunk,
-					  GFP_KERNEL));
-		if (err) {
-			spin_lock_irqsave(&pcpu_alt_lock, flags);
-			chunk_unindex(chunk, i);
-			spin_unlock_irqrestore(&pcpu_alt_lock, flags);
-			goto fail_unindexed;
-		}
-	}
-
-	*why = "page allocation failed";
-	for (i = 0; pcpu_alt_km_backend && i < pages; i++) {
-		if (pcpu_alt_region_populate(chunk->base, i)) {
-			spin_lock_irqsave(&pcpu_alt_lock, flags);
-			chunk_unindex(chunk, pages);
-			spin_unlock_irqrestore(&pcpu_alt_lock, flags);
-			goto fail_unindexed;
-		}
-		__set_bit(i, chunk->populated);
-	}
-
-	chunk->id = next_chunk_id++;
-	chunk->slot = pcpu_alt_free_slot();
-	spin_lock_irqsave(&pcpu_alt_lock, flags);
-	list_add_tail(&chunk->list, &pcpu_alt_slots[chunk->slot]);
-	nr_free_chunks++;
-	chunk->nr_populated = bitmap_weight(chunk->populated, pages);
-	chunk->nr_empty_pop = chunk->nr_populated;
-	counters.nr_populated_pages += chunk->nr_populated;
-	counters.nr_empty_pop_pages += chunk->nr_populated;
-	counters.nr_pages_populated += chunk->nr_populated;
-	counters.nr_chunks++;
-	counters.nr_max_chunks = max(counters.nr_max_chunks,
-				     counters.nr_chunks);
-	counters.nr_chunks_created++;
-	counters.meta_bytes += chunk_meta_bytes(chunk);
-	spin_unlock_irqrestore(&pcpu_alt_lock, flags);
-	trace_pcpu_alt_chunk_create(chunk->id, chunk->nr_populated);
-	return chunk;
-
-fail_unindexed:
-	/* A lock-free lookup of a stray pointer may have found it. */
-	synchronize_rcu();
-fail:
-	chunk_free(chunk);
-	return NULL;
-}
-
-/**
- * pcpu_alt_chunk_isolate() - take a chunk off its list and out of the index
- * @chunk: the chunk
- *
- * After this no allocation or free can reach it; pcpu_alt_chunk_destroy()
- * may then run without pcpu_alt_lock.
- *
- * CONTEXT: pcpu_alt_mutex and pcpu_alt_lock held.
- */
-void pcpu_alt_chunk_isolate(struct pcpu_alt_chunk *chunk)
-{
-	if (chunk->slot == pcpu_alt_free_slot())
-		nr_free_chunks--;
-	list_del_init(&chunk->list);
-	chunk->isolated = true;
-	chunk_unindex(chunk, pcpu_alt_layout.unit_pages);
-	counters.nr_populated_pages -= chunk->nr_populated;
-	counters.nr_empty_pop_pages -= chunk->nr_empty_pop;
-	counters.nr_pages_depopulated += chunk->nr_populated;
-	counters.nr_chunks--;
-	counters.nr_chunks_destroyed++;
-	counters.meta_bytes -= chunk_meta_bytes(chunk);
-}
-
-/**
- * pcpu_alt_chunk_destroy() - free an isolated chunk and all its pages
- * @chunk: the chunk
- *
- * Waits for an RCU grace period first: pcpu_alt_lookup_rcu() users may
- * still hold the chunk.
- *
- * CONTEXT: process context; pcpu_alt_mutex held.
- */
-void pcpu_alt_chunk_destroy(struct pcpu_alt_chunk *chunk)
-{
-	lockdep_assert_held(&pcpu_alt_mutex);
-	trace_pcpu_alt_chunk_destroy(chunk->id, chunk->nr_populated);
-	/* The cache's lock-free free path may still be looking at it. */
-	synchronize_rcu();
-	chunk_free(chunk);
-}
-
-/* ---- allocation ---- */
-
-/**
- * pcpu_alt_chunk_ptr() - the pointer handed out for a chunk's bit
- * @chunk: the chunk
- * @start: first bit of the area
- *
- * RETURNS: the __percpu pointer users see.
- */
-void __percpu *pcpu_alt_chunk_ptr(const struct pcpu_alt_chunk *chunk,
-				  int start)
-{
-	unsigned long addr = (unsigned long)chunk->base +
-			     start * PCPU_ALT_MIN_ALLOC -
-			     pcpu_alt_layout.bias;
-
-	return (void __percpu __force *)addr;
-}
-
-static struct pcpu_alt_chunk *find_room(int bits, int align_bits,
-					bool atomic, int *start)
-{
-	struct pcpu_alt_chunk *chunk;
-	int slot;
-
-	for (slot = pcpu_alt_size_slot(bits); slot < pcpu_alt_nr_slots; slot++) {
-		list_for_each_entry(chunk, &pcpu_alt_slots[slot], list) {
-			*start = pcpu_alt_map_find(&chunk->map, bits,
-						   align_bits,
-						   atomic ? chunk->populated :
-						   NULL);
-			if (*start >= 0)
-				return chunk;
-		}
-	}
-	return NULL;
-}
-
-static void record_caller(struct pcpu_alt_chunk *chunk, int start,
-			  unsigned long caller)
-{
-	void *old;
-
-	if (!track_callers)
-		return;
-	/*
-	 * xarray values must fit in LONG_MAX; kernel text addresses all have
-	 * the top bit set, so drop it here and restore it when reporting.
-	 */
-	old = xa_store(&chunk->callers, start, xa_mk_value(caller & LONG_MAX),
-		       GFP_ATOMIC | __GFP_NOWARN);
-	if (xa_is_err(old))
-		nr_untracked++;
-}
-
-static unsigned long caller_of(struct pcpu_alt_chunk *chunk, int start)
-{
-	void *v = xa_load(&chunk->callers, start);
-
-	return v ? xa_to_value(v) | ~(unsigned long)LONG_MAX : 0;
-}
-
-/*
- * Take [start, start + bits) of @chunk and account for it; @for_cache when
- * the area goes into a per-CPU cache rather than to a caller.
- */
-static void chunk_take(struct pcpu_alt_chunk *chunk, int start, int bits,
-		       unsigned long caller, bool for_cache)
-{
-	int first = start / PCPU_ALT_BLOCK_BITS;
-	int last = (start + bits - 1) / PCPU_ALT_BLOCK_BITS;
-	int before = count_empty_pop(chunk, first, last);
-
-	pcpu_alt_map_alloc(&chunk->map, start, bits);
-	chunk_adjust_empty(chunk, first, last, before);
-	pcpu_alt_chunk_relocate(chunk);
-	record_caller(chunk, start, caller);
-	if (for_cache)
-		nr_cache_takes++;
-	else
-		counters.nr_allocs++;
-	counters.nr_live++;
-	counters.live_bytes += bits * PCPU_ALT_MIN_ALLOC;
-	counters.nr_max_live = max(counters.nr_max_live, counters.nr_live);
-	counters.min_alloc_bytes = min_not_zero(counters.min_alloc_bytes,
-						(u64)bits * PCPU_ALT_MIN_ALLOC);
-	counters.max_alloc_bytes = max(counters.max_alloc_bytes,
-				       (u64)bits * PCPU_ALT_MIN_ALLOC);
-}
-
-/* Give back [start, ...) of @chunk; returns bits freed or -EINVAL. */
-static int chunk_give(struct pcpu_alt_chunk *chunk, int start,
-		      bool for_cache)
-{
-	int bits = pcpu_alt_map_size_at(&chunk->map, start), first, last;
-	int before;
-
-	if (bits < 0)
-		return bits;
-	first = start / PCPU_ALT_BLOCK_BITS;
-	last = (start + bits - 1) / PCPU_ALT_BLOCK_BITS;
-	before = count_empty_pop(chunk, first, last);
-	pcpu_alt_map_free(&chunk->map, start);
-	chunk_adjust_empty(chunk, first, last, before);
-	pcpu_alt_chunk_relocate(chunk);
-	if (track_callers)
-		xa_erase(&chunk->callers, start);
-	if (for_cache)
-		nr_cache_gives++;
-	else
-		counters.nr_frees++;
-	counters.nr_live--;
-	counters.live_bytes -= bits * PCPU_ALT_MIN_ALLOC;
-	return bits;
-}
-
-/* Back every page of [start, start + bits) that is not backed yet. */
-static int chunk_populate_range(struct pcpu_alt_chunk *chunk, int start,
-				int bits)
-{
-	int first = start / PCPU_ALT_BLOCK_BITS;
-	int last = (start + bits - 1) / PCPU_ALT_BLOCK_BITS;
-	unsigned long flags;
-	int page, err;
-
-	for (page = first; page <= last; page++) {
-		if (test_bit(page, chunk->populated))
-			continue;
-		err = pcpu_alt_region_populate(chunk->base, page);
-		if (err)
-			return err;
-		spin_lock_irqsave(&pcpu_alt_lock, flags);
-		pcpu_alt_chunk_mark_populated(chunk, page);
-		spin_unlock_irqrestore(&pcpu_alt_lock, flags);
-	}
-	return 0;
-}
+/* Failed allocations by reason, and refused frees. */
+static atomic64_t nr_fails[PCPU_ALT_FAIL_NR];
+static atomic64_t nr_bad_frees;
 
 static void alloc_failed(enum pcpu_alt_fail_reason reason, size_t size,
 			 size_t align, bool atomic, gfp_t gfp,
 			 unsigned long caller, const char *why)
 {
-	unsigned long flags;
-
-	spin_lock_irqsave(&pcpu_alt_lock, flags);
-	counters.fail[reason]++;
-	spin_unlock_irqrestore(&pcpu_alt_lock, flags);
+	atomic64_inc(&nr_fails[reason]);
 	trace_pcpu_alt_alloc_fail(caller, size, align, atomic, reason);
 	if (!(gfp & __GFP_NOWARN))
 		pr_warn_ratelimited("allocation of %zu bytes align %zu%s from %pS failed: %s\n",
@@ -678,10 +55,9 @@ static void __percpu *alloc_caller(size_t size, size_t align, gfp_t gfp,
 	bool atomic = !gfpflags_allow_blocking(gfp);
 	enum pcpu_alt_fail_reason reason;
 	struct pcpu_alt_chunk *chunk;
-	const char *why;
-	int bits, align_bits, start, err;
-	unsigned long flags;
+	int bits, align_bits, start;
 	void __percpu *ptr;
+	const char *why;
 	unsigned int cpu;
 
 	if (!size || size > pcpu_alt_layout.unit_size) {
@@ -701,47 +77,16 @@ static void __percpu *alloc_caller(size_t size, size_t align, gfp_t gfp,
 	bits = DIV_ROUND_UP(size, PCPU_ALT_MIN_ALLOC);
 	align_bits = max_t(size_t, align, PCPU_ALT_MIN_ALLOC) /
 		     PCPU_ALT_MIN_ALLOC;
-
-	if (!atomic)
-		mutex_lock(&pcpu_alt_mutex);
-	spin_lock_irqsave(&pcpu_alt_lock, flags);
-	for (;;) {
-		chunk = find_room(bits, align_bits, atomic, &start);
-		if (chunk)
-			break;
-		spin_unlock_irqrestore(&pcpu_alt_lock, flags);
-		if (atomic) {
+	chunk = pcpu_alt_chunk_alloc(bits, align_bits, atomic, caller, &start,
+				     &reason, &why);
+	if (!chunk) {
+		if (reason == PCPU_ALT_FAIL_NO_POPULATED)
 			pcpu_alt_balance_kick();
-			reason = PCPU_ALT_FAIL_NO_POPULATED;
-			why = "no populated room for a non-blocking allocation";
-			goto fail;
-		}
-		if (!pcpu_alt_chunk_create(&why)) {
-			reason = PCPU_ALT_FAIL_CHUNK;
-			goto fail;
-		}
-		spin_lock_irqsave(&pcpu_alt_lock, flags);
+		alloc_failed(reason, size, align, atomic, gfp, caller, why);
+		return NULL;
 	}
-	chunk_take(chunk, start, bits, caller, false);
-	spin_unlock_irqrestore(&pcpu_alt_lock, flags);
-
-	if (!atomic) {
-		err = chunk_populate_range(chunk, start, bits);
-		if (err) {
-			spin_lock_irqsave(&pcpu_alt_lock, flags);
-			chunk_give(chunk, start, false);
-			counters.nr_allocs--;
-			counters.nr_frees--;
-			spin_unlock_irqrestore(&pcpu_alt_lock, flags);
-			reason = PCPU_ALT_FAIL_POPULATE;
-			why = "page allocation failed";
-			goto fail;
-		}
-		mutex_unlock(&pcpu_alt_mutex);
-	} else if (READ_ONCE(counters.nr_empty_pop_pages) <
-		   pcpu_alt_empty_low()) {
+	if (atomic && pcpu_alt_balance_below_low())
 		pcpu_alt_balance_kick();
-	}
 
 	ptr = pcpu_alt_chunk_ptr(chunk, start);
 	for_each_possible_cpu(cpu)
@@ -749,12 +94,6 @@ static void __percpu *alloc_caller(size_t size, size_t align, gfp_t gfp,
 	trace_pcpu_alt_alloc(caller, size, align, atomic, chunk->id,
 			     start * PCPU_ALT_MIN_ALLOC, bits * PCPU_ALT_MIN_ALLOC);
 	return ptr;
-
-fail:
-	if (!atomic)
-		mutex_unlock(&pcpu_alt_mutex);
-	alloc_failed(reason, size, align, atomic, gfp, caller, why);
-	return NULL;
 }
 
 /**
@@ -778,150 +117,11 @@ void __percpu *pcpu_alt_alloc(size_t size, size_t align, gfp_t gfp)
 }
 EXPORT_SYMBOL_GPL(pcpu_alt_alloc);
 
-/* Chunk holding @ptr's address, or NULL.  pcpu_alt_lock held. */
-static struct pcpu_alt_chunk *chunk_of(const void __percpu *ptr,
-				       unsigned long *offset)
+/* Count and report a free that changes nothing. */
+static void refuse_free(const void __percpu *ptr, unsigned long caller,
+			int id, unsigned long offset, const char *why)
 {
-	unsigned long addr = (__force unsigned long)ptr + pcpu_alt_layout.bias;
-	struct pcpu_alt_chunk *chunk = xa_load(&pcpu_alt_index,
-					       index_key(addr));
-
-	if (!chunk || chunk->isolated)
-		return NULL;
-	*offset = addr - (unsigned long)chunk->base;
-	return chunk;
-}
-
-/* Is the area at @start sitting in a per-CPU cache? */
-static bool pcpu_alt_area_cached(const struct pcpu_alt_chunk *chunk,
-				 int start)
-{
-	return chunk->cached && start < chunk->map.nr_bits &&
-	       test_bit(start, chunk->cached);
-}
-
-/**
- * pcpu_alt_lookup_rcu() - find a live area without taking a lock
- * @ptr: the pointer
- * @chunk: set to its chunk
- * @start: set to its first bit
- * @bits: set to its size in bits
- *
- * While an area is live its own alloc and boundary bits never change, so
- * they can be read while others allocate and free around it; a pointer
- * that is not live may read as anything, and only a locked path can tell.
- *
- * CONTEXT: rcu_read_lock() held, IRQs off.
- * RETURNS: true when @ptr looks like the start of a live area.
- */
-bool pcpu_alt_lookup_rcu(const void __percpu *ptr,
-			 struct pcpu_alt_chunk **chunk, int *start, int *bits)
-{
-	unsigned long addr = (__force unsigned long)ptr + pcpu_alt_layout.bias;
-	struct lookup_memo *memo = this_cpu_ptr(&lookup_memo);
-	struct pcpu_alt_chunk *c;
-	unsigned long offset, gen;
-
-	/* Pairs with chunk_unindex(): a new gen means its erase is seen. */
-	gen = smp_load_acquire(&lookup_gen);
-
-	lockdep_assert_irqs_disabled();
-	if (memo->chunk && memo->gen == gen &&
-	    addr - memo->base < pcpu_alt_layout.unit_size) {
-		c = memo->chunk;
-	} else {
-		c = xa_load(&pcpu_alt_index, index_key(addr));
-		if (c) {
-			memo->base = (unsigned long)c->base;
-			memo->chunk = c;
-			memo->gen = gen;
-		}
-	}
-	if (!c || READ_ONCE(c->isolated))
-		return false;
-	offset = addr - (unsigned long)c->base;
-	if (offset % PCPU_ALT_MIN_ALLOC)
-		return false;
-	*start = offset / PCPU_ALT_MIN_ALLOC;
-	/* Others change neighbouring bits of these words under the lock. */
-	*bits = data_race(pcpu_alt_map_size_at(&c->map, *start));
-	*chunk = c;
-	return *bits > 0;
-}
-
-/**
- * pcpu_alt_take_populated_locked() - take an area for a per-CPU cache
- * @bits: size in bits
- * @align_bits: alignment in bits
- * @caller: recorded as the area's caller
- * @chunk: set to the chunk
- * @start: set to the first bit
- *
- * Uses populated space only, in chunks that track cached areas.
- *
- * CONTEXT: pcpu_alt_lock held.
- * RETURNS: true when an area was taken.
- */
-bool pcpu_alt_take_populated_locked(int bits, int align_bits,
-				    unsigned long caller,
-				    struct pcpu_alt_chunk **chunk, int *start)
-{
-	lockdep_assert_held(&pcpu_alt_lock);
-	*chunk = find_room(bits, align_bits, true, start);
-	if (!*chunk || !(*chunk)->cached)
-		return false;
-	chunk_take(*chunk, *start, bits, caller, true);
-	return true;
-}
-
-/**
- * pcpu_alt_chunk_give_locked() - return an area a per-CPU cache held
- * @chunk: its chunk
- * @start: its first bit
- *
- * CONTEXT: pcpu_alt_lock held.
- */
-void pcpu_alt_chunk_give_locked(struct pcpu_alt_chunk *chunk, int start)
-{
-	lockdep_assert_held(&pcpu_alt_lock);
-	chunk_give(chunk, start, true);
-}
-
-/**
- * pcpu_alt_chunk_set_caller() - record who got an area from a cache
- * @chunk: its chunk
- * @start: its first bit
- * @caller: the call site
- *
- * CONTEXT: IRQs off; the area is owned by the caller of this function.
- */
-void pcpu_alt_chunk_set_caller(struct pcpu_alt_chunk *chunk, int start,
-			       unsigned long caller)
-{
-	/* Replaces the entry the refill stored: nothing to allocate. */
-	if (track_callers)
-		xa_store(&chunk->callers, start,
-			 xa_mk_value(caller & LONG_MAX), GFP_ATOMIC | __GFP_NOWARN);
-}
-
-/**
- * pcpu_alt_refuse_free() - count and report a free that changes nothing
- * @ptr: the pointer given
- * @caller: who gave it
- * @id: its chunk's id, or -1
- * @offset: its offset in the chunk's units
- * @why: what is wrong with it
- *
- * CONTEXT: any; pcpu_alt_lock not held.
- */
-void pcpu_alt_refuse_free(const void __percpu *ptr, unsigned long caller,
-			  int id, unsigned long offset, const char *why)
-{
-	unsigned long flags;
-
-	spin_lock_irqsave(&pcpu_alt_lock, flags);
-	counters.bad_frees++;
-	spin_unlock_irqrestore(&pcpu_alt_lock, flags);
+	atomic64_inc(&nr_bad_frees);
 	WARN(1, "%s: refused free of %p (chunk %d offset %lu) from %pS: %s\n",
 	     KBUILD_MODNAME, ptr, id, offset, (void *)caller, why);
 }
@@ -937,38 +137,28 @@ void pcpu_alt_refuse_free(const void __percpu *ptr, unsigned long caller,
  */
 void pcpu_alt_free(void __percpu *ptr)
 {
-	struct pcpu_alt_chunk *chunk;
-	const char *bad = NULL;
-	unsigned long flags, offset = 0;
-	bool kick = false;
-	int id = -1, bits;
+	unsigned long offset;
+	int id, bits;
 
-	if (!ptr || pcpu_alt_cache_free(ptr, _RET_IP_))
+	if (!ptr)
 		return;
-	spin_lock_irqsave(&pcpu_alt_lock, flags);
-	chunk = chunk_of(ptr, &offset);
-	if (!chunk) {
-		bad = "not a pcpu_alt pointer";
-	} else {
-		id = chunk->id;
-		bits = offset % PCPU_ALT_MIN_ALLOC ||
-		       pcpu_alt_area_cached(chunk,
-					    offset / PCPU_ALT_MIN_ALLOC) ?
-		       -EINVAL :
-		       chunk_give(chunk, offset / PCPU_ALT_MIN_ALLOC, false);
-		if (bits < 0)
-			bad = "double free or interior pointer";
-		else
-			trace_pcpu_alt_free(_RET_IP_, id, offset,
-					    bits * PCPU_ALT_MIN_ALLOC);
+	switch (pcpu_alt_cache_free(ptr, _RET_IP_, &id, &offset)) {
+	case PCPU_ALT_CACHE_TAKEN:
+		return;
+	case PCPU_ALT_CACHE_REFUSED:
+		refuse_free(ptr, _RET_IP_, id, offset,
+			    "double free of a cached area");
+		return;
+	case PCPU_ALT_CACHE_MISS:
+		break;
 	}
-	if (!bad)
-		kick = pcpu_alt_has_excess();
-	spin_unlock_irqrestore(&pcpu_alt_lock, flags);
-
-	if (bad)
-		pcpu_alt_refuse_free(ptr, _RET_IP_, id, offset, bad);
-	else if (kick)
+	bits = pcpu_alt_chunk_free(ptr, _RET_IP_, &id, &offset);
+	if (bits == -ENOENT)
+		refuse_free(ptr, _RET_IP_, id, offset, "not a pcpu_alt pointer");
+	else if (bits < 0)
+		refuse_free(ptr, _RET_IP_, id, offset,
+			    "double free or interior pointer");
+	else if (pcpu_alt_balance_has_excess())
 		pcpu_alt_balance_kick();
 }
 EXPORT_SYMBOL_GPL(pcpu_alt_free);
@@ -989,23 +179,28 @@ EXPORT_SYMBOL_GPL(pcpu_alt_is_compat);
 /* ---- introspection and control ---- */
 
 /**
- * pcpu_alt_get_stats() - take a consistent snapshot of the counters
+ * pcpu_alt_get_stats() - take a snapshot of the counters
  * @st: filled in
+ *
+ * The chunk figures are consistent with each other; the per-CPU cache
+ * figures are read without stopping the CPUs and may lag by a few areas.
  *
  * CONTEXT: any.
  */
 void pcpu_alt_get_stats(struct pcpu_alt_stats *st)
 {
-	unsigned long flags;
+	int i;
 
-	spin_lock_irqsave(&pcpu_alt_lock, flags);
-	*st = counters;
-	spin_unlock_irqrestore(&pcpu_alt_lock, flags);
+	memset(st, 0, sizeof(*st));
+	pcpu_alt_chunks_stats(st);
+	for (i = 0; i < PCPU_ALT_FAIL_NR; i++)
+		st->fail[i] = atomic64_read(&nr_fails[i]);
+	st->bad_frees = atomic64_read(&nr_bad_frees);
 	st->unit_size = pcpu_alt_layout.unit_size;
 	st->nr_units = pcpu_alt_layout.nr_units;
 	st->empty_pages_low = pcpu_alt_empty_low();
 	st->empty_pages_high = pcpu_alt_empty_high();
-	st->nr_faults_injected = atomic64_read(&nr_faults_injected);
+	st->nr_faults_injected = pcpu_alt_nr_faults_injected();
 	pcpu_alt_cache_stats(st);
 	/* Cached areas are free to users; cache traffic is theirs. */
 	st->nr_allocs += st->nr_cache_hits;
@@ -1014,7 +209,6 @@ void pcpu_alt_get_stats(struct pcpu_alt_stats *st)
 	st->live_bytes -= min_t(u64, st->live_bytes, st->cached_bytes);
 	pcpu_alt_region_counts(&st->nr_regions, &st->nr_backing_pages);
 	st->compat = pcpu_alt_layout.compat;
-	st->km_backend = pcpu_alt_km_backend;
 }
 EXPORT_SYMBOL_GPL(pcpu_alt_get_stats);
 
@@ -1028,80 +222,9 @@ EXPORT_SYMBOL_GPL(pcpu_alt_get_stats);
  */
 int pcpu_alt_ptr_info(void __percpu *ptr, struct pcpu_alt_ptr_info *info)
 {
-	struct pcpu_alt_chunk *chunk;
-	unsigned long flags, offset;
-	int bits = -ENOENT;
-
-	spin_lock_irqsave(&pcpu_alt_lock, flags);
-	chunk = chunk_of(ptr, &offset);
-	if (chunk && !(offset % PCPU_ALT_MIN_ALLOC))
-		bits = pcpu_alt_map_size_at(&chunk->map,
-					    offset / PCPU_ALT_MIN_ALLOC);
-	if (bits >= 0) {
-		info->chunk_id = chunk->id;
-		info->offset = offset;
-		info->size = bits * PCPU_ALT_MIN_ALLOC;
-		info->slot = chunk->slot;
-	}
-	spin_unlock_irqrestore(&pcpu_alt_lock, flags);
-	return bits < 0 ? -ENOENT : 0;
+	return pcpu_alt_chunk_ptr_info(ptr, info);
 }
 EXPORT_SYMBOL_GPL(pcpu_alt_ptr_info);
-
-static void verify_report(void *arg, const char *what, int where,
-			  int expected, int found)
-{
-	const struct pcpu_alt_chunk *chunk = arg;
-
-	pr_err_ratelimited("verify: chunk %d: %s at bit %d: expected %d, found %d\n",
-			   chunk ? chunk->id : -1, what, where, expected,
-			   found);
-}
-
-static int verify_chunk(struct pcpu_alt_chunk *chunk, int slot,
-			u64 *live, unsigned int *populated,
-			unsigned int *empty)
-{
-	int pages = pcpu_alt_layout.unit_pages;
-	int errors = pcpu_alt_map_check(&chunk->map, verify_report, chunk);
-	int nr_pop = bitmap_weight(chunk->populated, pages);
-	int nr_empty = count_empty_pop(chunk, 0, pages - 1);
-
-	if (chunk_slot(chunk) != slot) {
-		verify_report(chunk, "slot", 0, chunk_slot(chunk), slot);
-		errors++;
-	}
-	if (nr_pop != chunk->nr_populated) {
-		verify_report(chunk, "nr_populated", 0, nr_pop,
-			      chunk->nr_populated);
-		errors++;
-	}
-	/*
-	 * Other CPUs may cache areas again right after the drain, so the
-	 * rule checked is the one that always holds: a cached bit marks the
-	 * start of an allocation.
-	 */
-	if (chunk->cached) {
-		int bit;
-
-		for_each_set_bit(bit, chunk->cached, chunk->map.nr_bits) {
-			if (pcpu_alt_map_size_at(&chunk->map, bit) < 0) {
-				verify_report(chunk, "cached bit off an allocation",
-					      bit, 0, 1);
-				errors++;
-			}
-		}
-	}
-	if (nr_empty != chunk->nr_empty_pop) {
-		verify_report(chunk, "nr_empty_pop", 0, nr_empty,
-			      chunk->nr_empty_pop);
-		errors++;
-	}
-	*live += chunk->map.nr_allocs;
-	*populated += nr_pop;
-	*empty += nr_empty;
-	return errors;
-}
 
 /**
  * pcpu_alt_verify() - run the consistency checker over every chunk
@@ -1115,41 +238,43 @@ static int verify_chunk(struct pcpu_alt_chunk *chunk, int slot,
  */
 int pcpu_alt_verify(void)
 {
-	unsigned int populated = 0, empty = 0, chunks = 0, free_chunks;
-	struct pcpu_alt_chunk *chunk;
-	int slot, errors = 0;
-	u64 live = 0;
-
 	/* Cached areas look allocated: hand them back, then check it all. */
 	pcpu_alt_cache_drain_all();
-	mutex_lock(&pcpu_alt_mutex);
-	spin_lock_irq(&pcpu_alt_lock);
-	for (slot = 0; slot < pcpu_alt_nr_slots; slot++) {
-		list_for_each_entry(chunk, &pcpu_alt_slots[slot], list) {
-			errors += verify_chunk(chunk, slot, &live, &populated,
-					       &empty);
-			chunks++;
-		}
-	}
-	free_chunks = 0;
-	list_for_each_entry(chunk, &pcpu_alt_slots[pcpu_alt_free_slot()], list)
-		free_chunks++;
-	errors += (live != counters.nr_live) +
-		  (populated != counters.nr_populated_pages) +
-		  (empty != counters.nr_empty_pop_pages) +
-		  (chunks != counters.nr_chunks) +
-		  (free_chunks != nr_free_chunks);
-	spin_unlock_irq(&pcpu_alt_lock);
-	mutex_unlock(&pcpu_alt_mutex);
-	if (errors)
-		pr_err("verify: %d disagreement(s); totals live %llu/%llu populated %u/%u empty %u/%u chunks %u/%u free chunks %u/%u\n",
-		       errors, live, counters.nr_live, populated,
-		       counters.nr_populated_pages, empty,
-		       counters.nr_empty_pop_pages, chunks, counters.nr_chunks,
-		       free_chunks, nr_free_chunks);
-	return errors;
+	return pcpu_alt_chunks_verify();
 }
 EXPORT_SYMBOL_GPL(pcpu_alt_verify);
+
+/**
+ * pcpu_alt_frag_bytes() - free space too short for a request
+ * @min_run: the request's size in bytes
+ *
+ * Drains the per-CPU caches first, so cached areas count as free.
+ *
+ * CONTEXT: process context, may sleep.
+ * RETURNS: bytes of free runs in populated pages shorter than @min_run
+ * (alignment not considered), over all chunks.
+ */
+u64 pcpu_alt_frag_bytes(size_t min_run)
+{
+	pcpu_alt_cache_drain_all();
+	return pcpu_alt_chunks_frag_bytes(min_run);
+}
+EXPORT_SYMBOL_GPL(pcpu_alt_frag_bytes);
+
+/**
+ * pcpu_alt_balance_now() - run the background work now and wait for it
+ *
+ * Drains the per-CPU caches first, as the reaper would once they sit
+ * idle.  Tests use it to reach the state the background work would reach.
+ *
+ * CONTEXT: process context, may sleep.
+ */
+void pcpu_alt_balance_now(void)
+{
+	pcpu_alt_cache_drain_all();
+	pcpu_alt_balance_run();
+}
+EXPORT_SYMBOL_GPL(pcpu_alt_balance_now);
 
 /**
  * pcpu_alt_set_watermarks() - set the background work's targets
@@ -1161,14 +286,7 @@ EXPORT_SYMBOL_GPL(pcpu_alt_verify);
  */
 int pcpu_alt_set_watermarks(unsigned int low, unsigned int high)
 {
-	if (low > high || high > PCPU_ALT_MAX_WATERMARK)
-		return -EINVAL;
-	mutex_lock(&pcpu_alt_mutex);
-	WRITE_ONCE(empty_pages_low, low);
-	WRITE_ONCE(empty_pages_high, high);
-	mutex_unlock(&pcpu_alt_mutex);
-	pcpu_alt_balance_kick();
-	return 0;
+	return pcpu_alt_balance_set_watermarks(low, high);
 }
 EXPORT_SYMBOL_GPL(pcpu_alt_set_watermarks);
 
@@ -1182,190 +300,6 @@ EXPORT_SYMBOL_GPL(pcpu_alt_set_watermarks);
  */
 void pcpu_alt_set_fault_injection(unsigned int every)
 {
-	atomic_set(&pcpu_alt_fault_count, 0);
-	WRITE_ONCE(fail_every, every);
+	pcpu_alt_fault_set(every);
 }
 EXPORT_SYMBOL_GPL(pcpu_alt_set_fault_injection);
-
-/* ---- load and unload ---- */
-
-/*
- * Groups leaked allocations for the unload report: by call site when
- * callers are tracked, by size otherwise.
- */
-#define PCPU_ALT_LEAK_GROUPS	16
-
-struct leak_group {
-	unsigned long key;
-	unsigned int count;
-};
-
-/* Count one leak under @key; returns false when every group is taken. */
-static bool leak_note(struct leak_group *groups, unsigned long key)
-{
-	int i;
-
-	for (i = 0; i < PCPU_ALT_LEAK_GROUPS; i++) {
-		if (!groups[i].count || groups[i].key == key) {
-			groups[i].key = key;
-			groups[i].count++;
-			return true;
-		}
-	}
-	return false;
-}
-
-static void report_leaks(void)
-{
-	struct leak_group groups[PCPU_ALT_LEAK_GROUPS] = {};
-	struct pcpu_alt_chunk *chunk;
-	unsigned int ungrouped = 0;
-	int slot, start, i;
-	unsigned long key;
-
-	if (!counters.nr_live)
-		return;
-	for (slot = 0; slot < pcpu_alt_nr_slots; slot++) {
-		list_for_each_entry(chunk, &pcpu_alt_slots[slot], list) {
-			start = pcpu_alt_map_next_alloc(&chunk->map, 0);
-			while (start < chunk->map.nr_bits) {
-				key = track_callers ? caller_of(chunk, start) :
-				      pcpu_alt_map_size_at(&chunk->map, start) *
-				      PCPU_ALT_MIN_ALLOC;
-				if (!leak_note(groups, key))
-					ungrouped++;
-				start = pcpu_alt_map_next_alloc(&chunk->map,
-								start + 1);
-			}
-		}
-	}
-	pr_warn("unload with %llu live allocation(s), %llu bytes per CPU; releasing them\n",
-		counters.nr_live, counters.live_bytes);
-	for (i = 0; i < PCPU_ALT_LEAK_GROUPS && groups[i].count; i++) {
-		if (track_callers)
-			pr_warn("  %u allocation(s) from %pS\n",
-				groups[i].count, (void *)groups[i].key);
-		else
-			pr_warn("  %u allocation(s) of %lu bytes\n",
-				groups[i].count, groups[i].key);
-	}
-	if (ungrouped)
-		pr_warn("  %u more in other groups\n", ungrouped);
-	if (!track_callers)
-		pr_warn("  call sites not recorded: load with track_callers=1 to see them\n");
-}
-
-static void destroy_all_chunks(void)
-{
-	struct pcpu_alt_chunk *chunk, *next;
-	int slot;
-
-	mutex_lock(&pcpu_alt_mutex);
-	for (slot = 0; slot < pcpu_alt_nr_slots; slot++) {
-		list_for_each_entry_safe(chunk, next, &pcpu_alt_slots[slot],
-					 list) {
-			spin_lock_irq(&pcpu_alt_lock);
-			pcpu_alt_chunk_isolate(chunk);
-			spin_unlock_irq(&pcpu_alt_lock);
-			pcpu_alt_chunk_destroy(chunk);
-		}
-	}
-	mutex_unlock(&pcpu_alt_mutex);
-}
-
-static int parse_params(int *layout_mode)
-{
-	if (!strcmp(backend, "km")) {
-		pcpu_alt_km_backend = true;
-	} else if (strcmp(backend, "vm")) {
-		pr_err("backend=%s: expected vm or km\n", backend);
-		return -EINVAL;
-	}
-	if (!strcmp(layout, "auto")) {
-		*layout_mode = PCPU_ALT_LAYOUT_AUTO;
-	} else if (!strcmp(layout, "compat")) {
-		*layout_mode = PCPU_ALT_LAYOUT_COMPAT;
-	} else if (!strcmp(layout, "private")) {
-		*layout_mode = PCPU_ALT_LAYOUT_PRIVATE;
-	} else {
-		pr_err("layout=%s: expected auto, compat or private\n",
-		       layout);
-		return -EINVAL;
-	}
-	if (unit_kb && (unit_kb < PCPU_ALT_MIN_UNIT_KB ||
-			(unit_kb * 1024UL) % PAGE_SIZE ||
-			unit_kb * 1024UL > INT_MAX / PCPU_ALT_MIN_ALLOC)) {
-		pr_err("unit_kb=%u: expected a multiple of %lu KiB, at least %u\n",
-		       unit_kb, PAGE_SIZE / 1024, PCPU_ALT_MIN_UNIT_KB);
-		return -EINVAL;
-	}
-	if (empty_pages_low > empty_pages_high) {
-		pr_err("empty_pages_low=%u above empty_pages_high=%u\n",
-		       empty_pages_low, empty_pages_high);
-		return -EINVAL;
-	}
-	return 0;
-}
-
-static int __init pcpu_alt_init(void)
-{
-	int layout_mode, slot, err;
-
-	err = parse_params(&layout_mode);
-	if (err)
-		return err;
-	err = pcpu_alt_layout_init(layout_mode, unit_kb * 1024UL);
-	if (err)
-		return err;
-
-	pcpu_alt_nr_slots = fls(pcpu_alt_layout.unit_size) + 2;
-	pcpu_alt_slots = kcalloc(pcpu_alt_nr_slots, sizeof(*pcpu_alt_slots),
-				 GFP_KERNEL);
-	if (!pcpu_alt_slots) {
-		pcpu_alt_layout_exit();
-		return -ENOMEM;
-	}
-	for (slot = 0; slot < pcpu_alt_nr_slots; slot++)
-		INIT_LIST_HEAD(&pcpu_alt_slots[slot]);
-
-	err = pcpu_alt_cache_init();
-	if (err) {
-		kfree(pcpu_alt_slots);
-		pcpu_alt_layout_exit();
-		return err;
-	}
-	pcpu_alt_loaded = true;
-	/* Have room for non-blocking allocations from the start. */
-	pcpu_alt_balance_now();
-	pcpu_alt_debugfs_init();
-
-	pr_info("loaded %s: layout %s (%s), backend %s, %u units of %zu KiB, region %lu KiB\n",
-		PCPU_ALT_VERSION, pcpu_alt_layout.compat ? "compat" : "private",
-		pcpu_alt_layout.why, pcpu_alt_km_backend ? "km" : "vm",
-		pcpu_alt_layout.nr_units, pcpu_alt_layout.unit_size / 1024,
-		pcpu_alt_layout.span / 1024);
-	return 0;
-}
-
-static void __exit pcpu_alt_exit(void)
-{
-	pcpu_alt_debugfs_exit();
-	pcpu_alt_cache_exit();
-	pcpu_alt_balance_stop();
-	report_leaks();
-	if (nr_untracked)
-		pr_warn("%llu allocation(s) had no caller recorded\n",
-			nr_untracked);
-	destroy_all_chunks();
-	xa_destroy(&pcpu_alt_index);
-	kfree(pcpu_alt_slots);
-	pcpu_alt_layout_exit();
-	pr_info("unloaded\n");
-}
-
-module_init(pcpu_alt_init);
-module_exit(pcpu_alt_exit);
-
-MODULE_LICENSE("GPL");
-MODULE_DESCRIPTION("Second dynamic per-CPU memory allocator");
-MODULE_VERSION(PCPU_ALT_VERSION);

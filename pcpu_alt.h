@@ -175,6 +175,7 @@ struct pcpu_alt_ptr_info {
 void pcpu_alt_get_stats(struct pcpu_alt_stats *st);
 int pcpu_alt_ptr_info(void __percpu *ptr, struct pcpu_alt_ptr_info *info);
 int pcpu_alt_verify(void);
+u64 pcpu_alt_frag_bytes(size_t min_run);
 void pcpu_alt_balance_now(void);
 int pcpu_alt_set_watermarks(unsigned int low, unsigned int high);
 void pcpu_alt_set_fault_injection(unsigned int every);

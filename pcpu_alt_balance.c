@@ -12,16 +12,135 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/bitmap.h>
+#include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
 
 #include "pcpu_alt_internal.h"
+#include "pcpu_alt_chunk.h"
 #include "pcpu_alt_trace.h"
 
 static void balance_workfn(struct work_struct *work);
 static DECLARE_WORK(balance_work, balance_workfn);
 /* Set at unload so nothing queues the work again (pcpu_alt_lock). */
 static bool balance_stopped;
+/* Watermark writes take effect at once (after load-time checks). */
+static bool watermarks_live;
+
+/* Watermark bounds: pages per unit the background work may keep ready. */
+#define PCPU_ALT_MAX_WATERMARK	4096
+#define PCPU_ALT_DEFAULT_LOW	2
+#define PCPU_ALT_DEFAULT_HIGH	4
+
+static unsigned int empty_pages_low = PCPU_ALT_DEFAULT_LOW;
+static unsigned int empty_pages_high = PCPU_ALT_DEFAULT_HIGH;
+
+static int watermark_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int v, low, high;
+	int err = kstrtouint(val, 0, &v);
+
+	if (err)
+		return err;
+	if (v > PCPU_ALT_MAX_WATERMARK)
+		return -ERANGE;
+	if (!watermarks_live) {		/* load time: checked in init */
+		*(unsigned int *)kp->arg = v;
+		return 0;
+	}
+	mutex_lock(&pcpu_alt_mutex);
+	low = kp->arg == &empty_pages_low ? v : empty_pages_low;
+	high = kp->arg == &empty_pages_high ? v : empty_pages_high;
+	if (low <= high)
+		WRITE_ONCE(*(unsigned int *)kp->arg, v);
+	mutex_unlock(&pcpu_alt_mutex);
+	if (low > high)
+		return -EINVAL;
+	pcpu_alt_balance_kick();
+	return 0;
+}
+
+static const struct kernel_param_ops watermark_ops = {
+	.set = watermark_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(empty_pages_low, &watermark_ops, &empty_pages_low, 0644);
+MODULE_PARM_DESC(empty_pages_low, "populate when fewer empty populated pages than this are ready");
+module_param_cb(empty_pages_high, &watermark_ops, &empty_pages_high, 0644);
+MODULE_PARM_DESC(empty_pages_high, "depopulate empty pages beyond this many");
+
+unsigned int pcpu_alt_empty_low(void)
+{
+	return READ_ONCE(empty_pages_low);
+}
+
+unsigned int pcpu_alt_empty_high(void)
+{
+	return READ_ONCE(empty_pages_high);
+}
+
+/**
+ * pcpu_alt_balance_init() - check the watermarks given at load
+ *
+ * CONTEXT: module init.
+ * RETURNS: 0, or -EINVAL when empty_pages_low is above empty_pages_high.
+ */
+int pcpu_alt_balance_init(void)
+{
+	if (empty_pages_low > empty_pages_high) {
+		pr_err("empty_pages_low=%u above empty_pages_high=%u\n",
+		       empty_pages_low, empty_pages_high);
+		return -EINVAL;
+	}
+	watermarks_live = true;
+	return 0;
+}
+
+/**
+ * pcpu_alt_balance_set_watermarks() - set both watermarks at once
+ * @low: populate below this many empty populated pages
+ * @high: depopulate beyond this many; @low <= @high <= 4096
+ *
+ * CONTEXT: process context, may sleep.
+ * RETURNS: 0 or -EINVAL (nothing changed).
+ */
+int pcpu_alt_balance_set_watermarks(unsigned int low, unsigned int high)
+{
+	if (low > high || high > PCPU_ALT_MAX_WATERMARK)
+		return -EINVAL;
+	mutex_lock(&pcpu_alt_mutex);
+	WRITE_ONCE(empty_pages_low, low);
+	WRITE_ONCE(empty_pages_high, high);
+	mutex_unlock(&pcpu_alt_mutex);
+	pcpu_alt_balance_kick();
+	return 0;
+}
+
+/**
+ * pcpu_alt_balance_has_excess() - is there memory to give back (a second
+ * fully free chunk, or empty pages beyond the high mark)?
+ *
+ * Reads the counters without a lock: a heuristic for when to kick.
+ *
+ * CONTEXT: any.
+ */
+bool pcpu_alt_balance_has_excess(void)
+{
+	return pcpu_alt_nr_free_chunks() > 1 ||
+	       (!pcpu_alt_km_backend &&
+		pcpu_alt_nr_empty_pop_pages() > pcpu_alt_empty_high());
+}
+
+/**
+ * pcpu_alt_balance_below_low() - are fewer empty pages ready than wanted?
+ *
+ * CONTEXT: any (a lockless heuristic, as above).
+ */
+bool pcpu_alt_balance_below_low(void)
+{
+	return pcpu_alt_nr_empty_pop_pages() < pcpu_alt_empty_low();
+}
 
 /* Move every fully free chunk but one to @doomed. */
 static void pick_spare_chunks(struct list_head *doomed)
@@ -144,7 +263,7 @@ static void balance_locked(void)
 
 	lockdep_assert_held(&pcpu_alt_mutex);
 	if (traced)
-		pcpu_alt_get_stats(&before);
+		pcpu_alt_chunks_stats(&before);
 	spin_lock_irq(&pcpu_alt_lock);
 	pcpu_alt_count_balance_run();
 	spin_unlock_irq(&pcpu_alt_lock);
@@ -153,7 +272,7 @@ static void balance_locked(void)
 		depopulate_excess();
 	populate_reserve();
 	if (traced) {
-		pcpu_alt_get_stats(&after);
+		pcpu_alt_chunks_stats(&after);
 		trace_pcpu_alt_balance(&before, &after);
 	}
 }
@@ -194,18 +313,13 @@ void pcpu_alt_balance_stop(void)
 }
 
 /**
- * pcpu_alt_balance_now() - run the background work now and wait for it
- *
- * Drains the per-CPU caches first, as the reaper would once they sit
- * idle.  Tests use it to reach the state the background work would reach.
+ * pcpu_alt_balance_run() - run the background work now and wait for it
  *
  * CONTEXT: process context, may sleep.
  */
-void pcpu_alt_balance_now(void)
+void pcpu_alt_balance_run(void)
 {
-	pcpu_alt_cache_drain_all();
 	mutex_lock(&pcpu_alt_mutex);
 	balance_locked();
 	mutex_unlock(&pcpu_alt_mutex);
 }
-EXPORT_SYMBOL_GPL(pcpu_alt_balance_now);

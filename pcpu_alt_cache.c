@@ -45,6 +45,7 @@
 #include <linux/workqueue.h>
 
 #include "pcpu_alt_internal.h"
+#include "pcpu_alt_chunk.h"
 #include "pcpu_alt_trace.h"
 
 /* Size classes in bytes; above 4, multiples of 8 and 8-byte aligned. */
@@ -109,16 +110,6 @@ static struct shrinker *cache_shrinker;
 
 static void cache_reap(struct work_struct *work);
 static DECLARE_DELAYED_WORK(cache_reaper, cache_reap);
-
-/**
- * pcpu_alt_cache_enabled() - are the per-CPU caches on?
- *
- * RETURNS: the cache module parameter.
- */
-bool pcpu_alt_cache_enabled(void)
-{
-	return READ_ONCE(cache_enabled);
-}
 
 /* A class may leave less than 1/PCPU_ALT_CACHE_WASTE_DIV of itself unused. */
 #define PCPU_ALT_CACHE_WASTE_DIV	4
@@ -334,13 +325,18 @@ void __percpu *pcpu_alt_cache_alloc(size_t size, size_t align, gfp_t gfp,
 /**
  * pcpu_alt_cache_free() - take a freed area into this CPU's cache
  * @ptr: the area
- * @caller: the free's call site, for the double-free warning
+ * @caller: the free's call site
+ * @id: set to the area's chunk id when the free is refused
+ * @offset: set to the area's offset when the free is refused
  *
  * CONTEXT: any.
- * RETURNS: true when the free was handled here (cached, or refused as a
- * double free of a cached area); false sends it down the slow path.
+ * RETURNS: PCPU_ALT_CACHE_TAKEN when the area was cached,
+ * PCPU_ALT_CACHE_REFUSED for a double free of a cached area (nothing
+ * changed), PCPU_ALT_CACHE_MISS to send the free down the slow path.
  */
-bool pcpu_alt_cache_free(void __percpu *ptr, unsigned long caller)
+enum pcpu_alt_cache_verdict pcpu_alt_cache_free(void __percpu *ptr,
+						unsigned long caller, int *id,
+						unsigned long *offset)
 {
 	struct pcpu_alt_chunk *chunk;
 	struct pcpu_alt_cpu_cache *cc;
@@ -350,14 +346,17 @@ bool pcpu_alt_cache_free(void __percpu *ptr, unsigned long caller)
 	struct cache_stack *s;
 
 	if (!READ_ONCE(cache_enabled) || !cpu_caches)
-		return false;
+		return PCPU_ALT_CACHE_MISS;
 	local_irq_save(flags);
 	rcu_read_lock();
 	if (pcpu_alt_lookup_rcu(ptr, &chunk, &start, &bits) && chunk->cached)
 		cls = class_for_area(start, bits);
 	if (cls >= 0)
 		twice = test_and_set_bit(start, chunk->cached);
-	if (cls >= 0 && !twice) {
+	if (twice) {
+		*id = chunk->id;
+		*offset = start * PCPU_ALT_MIN_ALLOC;
+	} else if (cls >= 0) {
 		cc = this_cpu_ptr(cpu_caches);
 		s = &cc->stack[cls];
 		if (s->count >= 2 * stack_batch(s)) {
@@ -375,11 +374,9 @@ bool pcpu_alt_cache_free(void __percpu *ptr, unsigned long caller)
 	rcu_read_unlock();
 	local_irq_restore(flags);
 
-	if (twice)
-		pcpu_alt_refuse_free(ptr, caller, chunk->id,
-				     start * PCPU_ALT_MIN_ALLOC,
-				     "double free of a cached area");
-	return cls >= 0;
+	if (cls < 0)
+		return PCPU_ALT_CACHE_MISS;
+	return twice ? PCPU_ALT_CACHE_REFUSED : PCPU_ALT_CACHE_TAKEN;
 }
 
 /* Areas and bytes sitting in @cc's stacks (racy unless @cc is quiet). */
@@ -471,7 +468,6 @@ static bool cache_idle(int cpu, void *unused)
 static void cache_reap(struct work_struct *work)
 {
 	struct pcpu_alt_stats st = {};
-	bool excess;
 
 	on_each_cpu_cond(cache_idle, cache_drain_this_cpu, NULL, true);
 	pcpu_alt_cache_stats(&st);
@@ -482,10 +478,7 @@ static void cache_reap(struct work_struct *work)
 	 * Only to give back what the drains freed: a run kicked here while
 	 * the reserve is low would populate pages nobody asked for yet.
 	 */
-	spin_lock_irq(&pcpu_alt_lock);
-	excess = pcpu_alt_has_excess();
-	spin_unlock_irq(&pcpu_alt_lock);
-	if (excess)
+	if (pcpu_alt_balance_has_excess())
 		pcpu_alt_balance_kick();
 }
 
@@ -529,6 +522,7 @@ static int cache_param_set(const char *val, const struct kernel_param *kp)
 	if (err)
 		return err;
 	WRITE_ONCE(cache_enabled, on);
+	pcpu_alt_chunks_track_cached(on);
 	if (!on && cpu_caches) {
 		pcpu_alt_cache_drain_all();
 		pcpu_alt_balance_kick();
@@ -591,6 +585,7 @@ int pcpu_alt_cache_init(void)
 	int ret;
 
 	class_table_init();
+	pcpu_alt_chunks_track_cached(cache_enabled);
 	cpu_caches = alloc_percpu(struct pcpu_alt_cpu_cache);
 	if (!cpu_caches)
 		return -ENOMEM;

@@ -1,116 +1,104 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * pcpu_alt chunk core: the allocation map of one chunk and its hints.
- *
- * A chunk's unit is cut into bits of PCPU_ALT_MIN_ALLOC bytes.  Every unit of
- * a chunk has the same layout, so one map describes all of them.
- *
- *   alloc_map  one bit per PCPU_ALT_MIN_ALLOC bytes, set = in use
- *   bound_map  nr_bits + 1 bits; bit i is set where an allocation starts and
- *              one past where one ends, and clear inside free runs.  Free
- *              therefore needs no size: the end is the next set bound bit.
- *   blocks     one struct pcpu_alt_block per page of the unit (the map's
- *              PCPU_ALT_BLOCK_BITS bits), caching where the free space is.
- *
- * Hints are kept exact, except the scan hint, which may be "unknown" (0).
- * Block hints are updated incrementally on free and on allocations that do
- * not touch the block's largest run; otherwise the block (one page worth of
- * bits) is rescanned.  Map-level hints are rebuilt from the blocks, never
- * from the bitmap, so no operation scans a whole chunk bitmap.
- *
- * This file is pure logic: no locks, no knowledge of pages or CPUs.  The
- * caller serialises all calls on one map.
+ * pcpu_alt chunks: lifecycle, slot lists, the lookup index and the
+ * accounting around each chunk's allocation map (pcpu_alt_chunk.c).
+ * Not a public API.
  */
 #ifndef _PCPU_ALT_CHUNK_H
 #define _PCPU_ALT_CHUNK_H
 
-#include <linux/types.h>
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/spinlock.h>
+#include <linux/xarray.h>
 
-/* Allocation granularity in bytes: one bitmap bit. */
-#define PCPU_ALT_MIN_ALLOC	4
-/* Bits of one hint block: one page of a unit. */
-#define PCPU_ALT_BLOCK_BITS	((int)(PAGE_SIZE / PCPU_ALT_MIN_ALLOC))
-
-/**
- * struct pcpu_alt_block - hints for one page worth of a map
- * @contig: length of the largest free run inside the block
- * @contig_start: where that run starts (block-relative); BLOCK_BITS if none
- * @scan: length of the largest free run lying before @contig_start, or 0
- *        when unknown; an allocation larger than @scan starts looking at
- *        @contig_start instead of @first_free
- * @scan_start: where the @scan run starts (block-relative)
- * @left_free: free bits at the block's start
- * @right_free: free bits at the block's end
- * @first_free: first free bit (block-relative); BLOCK_BITS if none
- * @nr_free: free bits in the block
- *
- * All positions and lengths are in bits.  Runs do not extend past the block;
- * @left_free and @right_free let callers join runs across blocks.
- */
-struct pcpu_alt_block {
-	int contig;
-	int contig_start;
-	int scan;
-	int scan_start;
-	int left_free;
-	int right_free;
-	int first_free;
-	int nr_free;
-};
+#include "pcpu_alt.h"
+#include "pcpu_alt_map.h"
 
 /**
- * struct pcpu_alt_map - allocation state of one chunk's unit
- * @nr_bits: bits in the map (unit size / PCPU_ALT_MIN_ALLOC)
- * @nr_blocks: hint blocks (pages per unit)
- * @alloc_map: set bit = PCPU_ALT_MIN_ALLOC bytes in use
- * @bound_map: allocation boundaries, see the file comment
- * @blocks: per-page hints
- * @contig: largest free run of the map, across block boundaries
- * @contig_start: where it starts; @nr_bits if the map is full
- * @first_free: first free bit; @nr_bits if the map is full
- * @nr_free: free bits
- * @nr_allocs: live allocations
+ * struct pcpu_alt_chunk - one region and its allocation state
+ * @list: on a slot list (pcpu_alt_lock)
+ * @slot: which one (pcpu_alt_lock)
+ * @id: never reused while loaded
+ * @isolated: off the lists and the index, being destroyed (pcpu_alt_lock)
+ * @base: region base address
+ * @map: allocation map and hints (pcpu_alt_lock)
+ * @populated: page indexes that are backed; changed only with both
+ *             pcpu_alt_mutex and pcpu_alt_lock held, so either suffices to
+ *             read it
+ * @nr_populated: bits set in @populated (same rule)
+ * @nr_empty_pop: populated pages with no allocation in them (pcpu_alt_lock)
+ * @callers: allocation start bit -> caller address (own IRQ-safe lock;
+ *           touched under pcpu_alt_lock, after isolation, or by the cache
+ *           fast path for an area it owns)
+ * @cached: bit set at the start of each area sitting in a per-CPU cache
+ *          (atomic bitops); NULL when the chunk was made with caches off
  */
-struct pcpu_alt_map {
-	int nr_bits;
-	int nr_blocks;
-	unsigned long *alloc_map;
-	unsigned long *bound_map;
-	struct pcpu_alt_block *blocks;
-	int contig;
-	int contig_start;
-	int first_free;
-	int nr_free;
-	int nr_allocs;
+struct pcpu_alt_chunk {
+	struct list_head list;
+	int slot;
+	int id;
+	bool isolated;
+	void *base;
+	struct pcpu_alt_map map;
+	unsigned long *populated;
+	int nr_populated;
+	int nr_empty_pop;
+	struct xarray callers;
+	unsigned long *cached;
 };
 
-/* Called by the checker for each disagreement it finds. */
-typedef void (*pcpu_alt_report_fn)(void *arg, const char *what, int where,
-				   int expected, int found);
+/* Locks and slot lists: see the top of pcpu_alt_chunk.c. */
+extern spinlock_t pcpu_alt_lock;
+extern struct mutex pcpu_alt_mutex;
+extern struct list_head *pcpu_alt_slots;
+extern int pcpu_alt_nr_slots;
+extern bool pcpu_alt_km_backend;
 
-int pcpu_alt_map_init(struct pcpu_alt_map *map, int nr_blocks, gfp_t gfp);
-void pcpu_alt_map_destroy(struct pcpu_alt_map *map);
-size_t pcpu_alt_map_meta_bytes(int nr_blocks);
+int pcpu_alt_chunks_init(bool km_backend);
+void pcpu_alt_chunks_exit(void);
+void pcpu_alt_chunks_track_cached(bool on);
 
-int pcpu_alt_map_find(const struct pcpu_alt_map *map, int bits,
-		      int align_bits, const unsigned long *populated);
-void pcpu_alt_map_alloc(struct pcpu_alt_map *map, int start, int bits);
-int pcpu_alt_map_free(struct pcpu_alt_map *map, int start);
-int pcpu_alt_map_size_at(const struct pcpu_alt_map *map, int start);
-int pcpu_alt_map_next_alloc(const struct pcpu_alt_map *map, int from);
-int pcpu_alt_map_check(const struct pcpu_alt_map *map,
-		       pcpu_alt_report_fn report, void *arg);
-int pcpu_alt_map_slot(const struct pcpu_alt_map *map, int free_slot);
-int pcpu_alt_size_slot(int bits);
+/* Lifecycle (pcpu_alt_mutex held). */
+struct pcpu_alt_chunk *pcpu_alt_chunk_create(const char **why);
+void pcpu_alt_chunk_isolate(struct pcpu_alt_chunk *chunk);
+void pcpu_alt_chunk_destroy(struct pcpu_alt_chunk *chunk);
 
-static inline bool pcpu_alt_block_empty(const struct pcpu_alt_block *b)
-{
-	return b->nr_free == PCPU_ALT_BLOCK_BITS;
-}
+/* Slots and page accounting, for the background work (pcpu_alt_lock). */
+int pcpu_alt_free_slot(void);
+void pcpu_alt_chunk_mark_populated(struct pcpu_alt_chunk *chunk, int page);
+int pcpu_alt_chunk_isolate_empty(struct pcpu_alt_chunk *chunk,
+				 unsigned long *pages, int max);
+unsigned int pcpu_alt_nr_free_chunks(void);
+unsigned int pcpu_alt_nr_empty_pop_pages(void);
+void pcpu_alt_count_balance_run(void);
 
-static inline bool pcpu_alt_map_empty(const struct pcpu_alt_map *map)
-{
-	return map->nr_free == map->nr_bits;
-}
+/* The slow path and its frees. */
+struct pcpu_alt_chunk *pcpu_alt_chunk_alloc(int bits, int align_bits,
+					    bool atomic, unsigned long caller,
+					    int *start,
+					    enum pcpu_alt_fail_reason *reason,
+					    const char **why);
+int pcpu_alt_chunk_free(const void __percpu *ptr, unsigned long caller,
+			int *id, unsigned long *offset);
+void __percpu *pcpu_alt_chunk_ptr(const struct pcpu_alt_chunk *chunk,
+				  int start);
+
+/* For the per-CPU caches. */
+bool pcpu_alt_lookup_rcu(const void __percpu *ptr,
+			 struct pcpu_alt_chunk **chunk, int *start, int *bits);
+bool pcpu_alt_take_populated_locked(int bits, int align_bits,
+				    unsigned long caller,
+				    struct pcpu_alt_chunk **chunk, int *start);
+void pcpu_alt_chunk_give_locked(struct pcpu_alt_chunk *chunk, int start);
+void pcpu_alt_chunk_set_caller(struct pcpu_alt_chunk *chunk, int start,
+			       unsigned long caller);
+
+/* Introspection. */
+void pcpu_alt_chunks_stats(struct pcpu_alt_stats *st);
+int pcpu_alt_chunk_ptr_info(const void __percpu *ptr,
+			    struct pcpu_alt_ptr_info *info);
+int pcpu_alt_chunks_verify(void);
+u64 pcpu_alt_chunks_frag_bytes(size_t min_run);
 
 #endif /* _PCPU_ALT_CHUNK_H */

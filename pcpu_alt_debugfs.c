@@ -1,94 +1,26 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pcpu_alt debugfs interface: /sys/kernel/debug/pcpu_alt/.
- *
- *   version  module version
- *   stats    global figures, one stable key=value per line
- *   verify   reading runs the consistency checker: errors=N
- *   caches   per-CPU fast-path caches: cpu=N cached= cached_bytes= hits=
- *   chunks   slot lists and per-chunk summaries    (pcpu_alt_debugfs_chunks.c)
- *   hints    per-block hints and checker verdict   (pcpu_alt_debugfs_chunks.c)
- *   fragmap  text map of each chunk's unit         (pcpu_alt_debugfs_chunks.c)
- *   pool     allocations made on request, for tests (pcpu_alt_debugfs_pool.c)
- *   stress   stress kthreads on every CPU: start/stop, status (pcpu_alt_stress.c)
- *   bench    pcpu_alt against the stock allocator   (pcpu_alt_bench.c)
- *   replay   a captured trace through both allocators (pcpu_alt_replay.c)
+ * pcpu_alt debugfs interface: /sys/kernel/debug/pcpu_alt/, the allocator's
+ * read-only introspection.  This file makes the directory and the files
+ * version, stats, verify and caches; pcpu_alt_debugfs_chunks.c adds
+ * chunks, hints and fragmap.  The lab module (lab/) adds its engines'
+ * files to the same directory.  Every file, its keys and its commands are
+ * documented in one place: docs/debugfs-abi.md.
  *
  * Every file is root-only.  Output names chunks by id and places by byte
  * offset inside a unit; no kernel address is ever printed.  Long output
- * goes through seq_file, so nothing is ever cut short.
- *
- * Machine-readable forms (scripts parse these, never the '#' comments):
- *   stats    key=value lines; keys are only ever appended
- *   chunks   "slot=<n> kind=full|partial|free [contig_min= contig_max=]
- *            nr_chunks=" per slot, each followed by one "chunk id=<n> ..."
- *            key=value record per chunk on it
- *   hints    "chunk id=<n> ... check_errors=<n> verdict=ok|BAD", then
- *            "  mismatch ..." and "  block=<n> ..." records
- *   fragmap  "chunk id=<n> ..." then "<hex offset> <cells>" lines and
- *            "* <n>" repeats
- *   pool     "id=<n> chunk=<n> offset=<n> size=<n> ..." per area
- * The key lists are in the show functions and the selftest
- * selftests/pcpu_alt_debugfs_files_test.c.
- *
- * Writable files: "hints" takes "all" or a chunk id; "pool" takes
- * commands (pcpu_alt_debugfs_pool.c).  A write is one command in one
- * write(2) of fewer than PCPU_ALT_DEBUGFS_CMD_MAX bytes; anything else
- * fails (-EINVAL, -ENOENT for an unknown id) and changes nothing.
- *
- * Tunables are module parameters, not debugfs files, under
- * /sys/module/pcpu_alt/parameters/:
- *   empty_pages_low, empty_pages_high (0644)  background work watermarks;
- *       a write that would put low above high, or either above 4096,
- *       fails and changes nothing
- *   fail_every (0644)  fault injection: fail every Nth internal allocation
- *   backend, layout, unit_kb, track_callers (0444)  fixed at load
+ * goes through seq_file, so nothing is ever cut short.  stats keys are
+ * only ever appended.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/ctype.h>
 #include <linux/seq_file.h>
 #include <linux/string.h>
-#include <linux/uaccess.h>
 
 #include "pcpu_alt_internal.h"
-#include "pcpu_alt_debugfs.h"
-#include "pcpu_alt_stress.h"
+#include "pcpu_alt_debugfs_cmd.h"
 
 static struct dentry *pcpu_alt_debugfs_dir;
-
-/**
- * pcpu_alt_debugfs_get_cmd() - copy one whole command written to a file
- * @buf: receives the command, NUL-terminated, trailing newline removed
- * @size: bytes of @buf; longer writes are refused
- * @ubuf: the user buffer
- * @count: bytes written
- * @ppos: file position; a command must come in one write at position 0
- *
- * Refuses empty, overlong, continued and non-printable input, so writers
- * parse nothing but one line of printable ASCII.
- *
- * RETURNS: 0, -EINVAL or -EFAULT.
- */
-int pcpu_alt_debugfs_get_cmd(char *buf, size_t size, const char __user *ubuf,
-			     size_t count, loff_t *ppos)
-{
-	size_t i;
-
-	if (*ppos || !count || count >= size)
-		return -EINVAL;
-	if (copy_from_user(buf, ubuf, count))
-		return -EFAULT;
-	buf[count] = '\0';
-	if (buf[count - 1] == '\n')
-		buf[--count] = '\0';
-	if (!count)
-		return -EINVAL;
-	for (i = 0; i < count; i++)
-		if (!isprint(buf[i]))
-			return -EINVAL;
-	return 0;
-}
 
 static int version_show(struct seq_file *m, void *v)
 {
@@ -199,23 +131,15 @@ void pcpu_alt_debugfs_init(void)
 	debugfs_create_file("caches", PCPU_ALT_DEBUGFS_RO, dir, NULL,
 			    &caches_fops);
 	pcpu_alt_debugfs_chunks_init(dir);
-	pcpu_alt_debugfs_pool_init(dir);
-	pcpu_alt_stress_init(dir);
-	pcpu_alt_debugfs_bench_init(dir);
-	pcpu_alt_replay_init(dir);
 }
 
 /**
  * pcpu_alt_debugfs_exit() - remove everything pcpu_alt_debugfs_init() made
  *
- * Removal waits for readers and writers in progress; the pool's
- * allocations are freed afterwards.
+ * Removal waits for readers and writers in progress.
  */
 void pcpu_alt_debugfs_exit(void)
 {
 	debugfs_remove_recursive(pcpu_alt_debugfs_dir);
 	pcpu_alt_debugfs_dir = NULL;
-	pcpu_alt_stress_exit();
-	pcpu_alt_debugfs_pool_exit();
-	pcpu_alt_replay_exit();
 }

@@ -35,7 +35,8 @@
 #include <linux/string.h>
 
 #include "pcpu_alt_internal.h"
-#include "pcpu_alt_debugfs.h"
+#include "pcpu_alt_chunk.h"
+#include "pcpu_alt_debugfs_cmd.h"
 
 /* Checker disagreements printed per chunk by "hints"; the rest are counted. */
 #define HINTS_MAX_REPORTS	8

@@ -1,17 +1,17 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * pcpu_alt internals shared by the module's files.  Not a public API.
+ * pcpu_alt internals shared by several of the allocator's files: the
+ * layout and regions, the background work, the per-CPU caches, fault
+ * injection and debugfs set-up.  Chunks have their own header
+ * (pcpu_alt_chunk.h).  Not a public API.
  */
 #ifndef _PCPU_ALT_INTERNAL_H
 #define _PCPU_ALT_INTERNAL_H
 
-#include <linux/list.h>
-#include <linux/mutex.h>
-#include <linux/spinlock.h>
-#include <linux/xarray.h>
+#include <linux/types.h>
 
 #include "pcpu_alt.h"
-#include "pcpu_alt_chunk.h"
+#include "pcpu_alt_map.h"
 
 #define PCPU_ALT_VERSION	"0.2.0"
 
@@ -50,46 +50,6 @@ struct pcpu_alt_layout {
 
 extern struct pcpu_alt_layout pcpu_alt_layout;
 
-/**
- * struct pcpu_alt_chunk - one region and its allocation state
- * @list: on a slot list (pcpu_alt_lock)
- * @slot: which one (pcpu_alt_lock)
- * @id: never reused while loaded
- * @isolated: off the lists and the index, being destroyed (pcpu_alt_lock)
- * @base: region base address
- * @map: allocation map and hints (pcpu_alt_lock)
- * @populated: page indexes that are backed; changed only with both
- *             pcpu_alt_mutex and pcpu_alt_lock held, so either suffices to
- *             read it
- * @nr_populated: bits set in @populated (same rule)
- * @nr_empty_pop: populated pages with no allocation in them (pcpu_alt_lock)
- * @callers: allocation start bit -> caller address (own IRQ-safe lock;
- *           touched under pcpu_alt_lock, after isolation, or by the cache
- *           fast path for an area it owns)
- * @cached: bit set at the start of each area sitting in a per-CPU cache
- *          (atomic bitops); NULL when the chunk was made with caches off
- */
-struct pcpu_alt_chunk {
-	struct list_head list;
-	int slot;
-	int id;
-	bool isolated;
-	void *base;
-	struct pcpu_alt_map map;
-	unsigned long *populated;
-	int nr_populated;
-	int nr_empty_pop;
-	struct xarray callers;
-	unsigned long *cached;
-};
-
-/* Locks and lists: pcpu_alt.c. */
-extern spinlock_t pcpu_alt_lock;
-extern struct mutex pcpu_alt_mutex;
-extern struct list_head *pcpu_alt_slots;
-extern int pcpu_alt_nr_slots;
-extern bool pcpu_alt_km_backend;
-
 /* Layout and regions: pcpu_alt_region.c. */
 int pcpu_alt_layout_init(int mode, size_t unit_bytes);
 void pcpu_alt_layout_exit(void);
@@ -100,57 +60,47 @@ int pcpu_alt_region_populate(void *base, int page);
 void pcpu_alt_region_depopulate(void *base, const unsigned long *pages,
 				int nr_pages);
 
-/* Chunks and their accounting: pcpu_alt.c. */
-struct pcpu_alt_chunk *pcpu_alt_chunk_create(const char **why);
-void pcpu_alt_chunk_isolate(struct pcpu_alt_chunk *chunk);
-void pcpu_alt_chunk_destroy(struct pcpu_alt_chunk *chunk);
-void pcpu_alt_chunk_relocate(struct pcpu_alt_chunk *chunk);
-void pcpu_alt_chunk_mark_populated(struct pcpu_alt_chunk *chunk, int page);
-int pcpu_alt_chunk_isolate_empty(struct pcpu_alt_chunk *chunk,
-				 unsigned long *pages, int max);
-unsigned int pcpu_alt_nr_free_chunks(void);
-bool pcpu_alt_has_excess(void);
-int pcpu_alt_free_slot(void);
-void pcpu_alt_count_balance_run(void);
-unsigned int pcpu_alt_nr_empty_pop_pages(void);
+/* Background work: pcpu_alt_balance.c. */
+int pcpu_alt_balance_init(void);
+void pcpu_alt_balance_run(void);
+void pcpu_alt_balance_kick(void);
+void pcpu_alt_balance_stop(void);
+int pcpu_alt_balance_set_watermarks(unsigned int low, unsigned int high);
+bool pcpu_alt_balance_has_excess(void);
+bool pcpu_alt_balance_below_low(void);
 unsigned int pcpu_alt_empty_low(void);
 unsigned int pcpu_alt_empty_high(void);
 
-/* Background work: pcpu_alt_balance.c. */
-void pcpu_alt_balance_kick(void);
-void pcpu_alt_balance_stop(void);
-
-/* Lock-free and cache helpers: pcpu_alt.c. */
-void __percpu *pcpu_alt_chunk_ptr(const struct pcpu_alt_chunk *chunk,
-				  int start);
-bool pcpu_alt_lookup_rcu(const void __percpu *ptr,
-			 struct pcpu_alt_chunk **chunk, int *start, int *bits);
-bool pcpu_alt_take_populated_locked(int bits, int align_bits,
-				    unsigned long caller,
-				    struct pcpu_alt_chunk **chunk, int *start);
-void pcpu_alt_chunk_give_locked(struct pcpu_alt_chunk *chunk, int start);
-void pcpu_alt_chunk_set_caller(struct pcpu_alt_chunk *chunk, int start,
-			       unsigned long caller);
-void pcpu_alt_refuse_free(const void __percpu *ptr, unsigned long caller,
-			  int id, unsigned long offset, const char *why);
-
 /* Per-CPU caches: pcpu_alt_cache.c. */
 struct seq_file;
+
+/* What pcpu_alt_cache_free() did with a free. */
+enum pcpu_alt_cache_verdict {
+	PCPU_ALT_CACHE_MISS,	/* not a cached class: take the slow path */
+	PCPU_ALT_CACHE_TAKEN,	/* pushed on this CPU's stack */
+	PCPU_ALT_CACHE_REFUSED,	/* a double free of a cached area */
+};
+
 int pcpu_alt_cache_init(void);
 void pcpu_alt_cache_exit(void);
-bool pcpu_alt_cache_enabled(void);
 void __percpu *pcpu_alt_cache_alloc(size_t size, size_t align, gfp_t gfp,
 				    unsigned long caller);
-bool pcpu_alt_cache_free(void __percpu *ptr, unsigned long caller);
+enum pcpu_alt_cache_verdict pcpu_alt_cache_free(void __percpu *ptr,
+						unsigned long caller, int *id,
+						unsigned long *offset);
 void pcpu_alt_cache_drain_all(void);
 void pcpu_alt_cache_stats(struct pcpu_alt_stats *st);
 void pcpu_alt_cache_show(struct seq_file *m);
 
-/* Fault injection: true when this internal allocation should fail. */
+/* Fault injection: pcpu_alt_inject.c. */
 bool pcpu_alt_fault_inject(void);
+void pcpu_alt_fault_set(unsigned int every);
+u64 pcpu_alt_nr_faults_injected(void);
 
-/* debugfs: pcpu_alt_debugfs.c. */
+/* debugfs: pcpu_alt_debugfs.c, pcpu_alt_debugfs_chunks.c. */
+struct dentry;
 void pcpu_alt_debugfs_init(void);
 void pcpu_alt_debugfs_exit(void);
+void pcpu_alt_debugfs_chunks_init(struct dentry *dir);
 
 #endif /* _PCPU_ALT_INTERNAL_H */

@@ -28,6 +28,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/mm.h>
+#include <linux/module.h>
 #include <linux/percpu.h>
 #include <linux/slab.h>
 #include <linux/smp.h>
@@ -38,6 +39,10 @@
 #include "pcpu_alt_internal.h"
 
 struct pcpu_alt_layout pcpu_alt_layout;
+
+/* What pcpu_alt_ptr() adds for each CPU: set with the layout at load. */
+const unsigned long *pcpu_alt_cpu_offset __read_mostly;
+EXPORT_SYMBOL_GPL(pcpu_alt_cpu_offset);
 
 /* The no-access page every unpopulated PTE points at, and that PTE. */
 static struct page *placeholder_page;

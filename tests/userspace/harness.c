@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Operations on the chunk core, each checked against the owner model; see
+ * Operations on the allocation map, each checked against the owner model; see
  * harness.h.  The model side is written for obviousness: plain loops over
  * cells, no hints, nothing clever.
  */

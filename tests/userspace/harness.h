@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The operations the property test and the fuzzer both drive: each one runs
- * on the real chunk core (pcpu_alt_chunk.c) and on a reference model, and
+ * on the real allocation map (pcpu_alt_map.c) and on a reference model, and
  * any disagreement is a failure.
  *
  * The model is an array with the owner of every cell (one bitmap bit of the
@@ -20,7 +20,7 @@
 #include <linux/types.h>
 
 /* Needs PAGE_SIZE first, as in the kernel, where its includers bring it. */
-#include "pcpu_alt_chunk.h"
+#include "pcpu_alt_map.h"
 
 /* Cells of one hint block: the core's PCPU_ALT_BLOCK_BITS, said plainly. */
 #define CELLS_PER_BLOCK		(4096 / PCPU_ALT_MIN_ALLOC)

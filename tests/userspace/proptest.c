@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Property tests of the chunk core against the owner model (harness.c):
+ * Property tests of the allocation map against the owner model (harness.c):
  * random alloc/free sequences from fixed seeds, with every size from one
  * cell to the whole map and every alignment from one cell to a page, and
  * non-blocking finds limited to random "populated" blocks.  After every

@@ -97,8 +97,7 @@
 #include <linux/vmalloc.h>
 #include <linux/xarray.h>
 
-#include "pcpu_alt_internal.h"
-#include "pcpu_alt_debugfs.h"
+#include "lab.h"
 
 #define REPLAY_LINE_MAX		128
 #define REPLAY_MAX_SIZE		32768
@@ -419,56 +418,6 @@ static void alt_sample(struct replay_side *s, int which)
 	}
 }
 
-/*
- * Free runs of populated pages (pcpu_alt_lock held): bytes of the runs
- * shorter than @need.
- */
-static u64 chunk_frag(const struct pcpu_alt_chunk *c, u64 need)
-{
-	const struct pcpu_alt_map *map = &c->map;
-	unsigned long start = 0, end, b, next, run = 0;
-	u64 frag = 0;
-
-	while (start < map->nr_bits) {
-		start = find_next_zero_bit(map->alloc_map, map->nr_bits, start);
-		if (start >= map->nr_bits)
-			break;
-		end = find_next_bit(map->alloc_map, map->nr_bits, start);
-		run = 0;
-		/* Page by page: an unpopulated page ends a run. */
-		for (b = start; b < end; b = next) {
-			next = min_t(unsigned long, end,
-				     round_up(b + 1, PCPU_ALT_BLOCK_BITS));
-			if (test_bit(b / PCPU_ALT_BLOCK_BITS, c->populated)) {
-				run += (next - b) * PCPU_ALT_MIN_ALLOC;
-				continue;
-			}
-			if (run && run < need)
-				frag += run;
-			run = 0;
-		}
-		if (run && run < need)
-			frag += run;
-		start = end;
-	}
-	return frag;
-}
-
-static u64 alt_frag(u64 need)
-{
-	struct pcpu_alt_chunk *c;
-	u64 frag = 0;
-	int slot;
-
-	pcpu_alt_cache_drain_all();
-	spin_lock_irq(&pcpu_alt_lock);
-	for (slot = 0; slot < pcpu_alt_nr_slots; slot++)
-		list_for_each_entry(c, &pcpu_alt_slots[slot], list)
-			frag += chunk_frag(c, need);
-	spin_unlock_irq(&pcpu_alt_lock);
-	return frag;
-}
-
 /* The first possible CPU's copy of an area, whichever allocator owns it. */
 static unsigned long area_addr(void __percpu *p, bool is_alt)
 {
@@ -649,7 +598,7 @@ static int replay_finish(void)
 
 	if (err)
 		return err;
-	alt.frag_bytes = alt_frag(cur.max_size);
+	alt.frag_bytes = pcpu_alt_frag_bytes(cur.max_size);
 	free_side(&alt, true);
 	free_side(&stock, false);
 	alt_sample(&alt, FINAL);
@@ -853,12 +802,14 @@ static const struct file_operations replay_rw_fops = {
 };
 
 /**
- * pcpu_alt_replay_init() - create the debugfs file "replay"
+ * pcpu_alt_lab_replay_init() - create the debugfs file "replay"
  * @dir: pcpu_alt's debugfs directory
  *
  * Also hooks the stock allocator's chunk trace points, when found.
+ *
+ * RETURNS: the file.
  */
-void pcpu_alt_replay_init(struct dentry *dir)
+struct dentry *pcpu_alt_lab_replay_init(struct dentry *dir)
 {
 	xa_init(&live_ids);
 	xa_init(&alt_pages);
@@ -871,16 +822,16 @@ void pcpu_alt_replay_init(struct dentry *dir)
 	if (tp_destroy &&
 	    tracepoint_probe_register(tp_destroy, (void *)probe_destroy, NULL))
 		tp_destroy = NULL;
-	debugfs_create_file("replay", PCPU_ALT_DEBUGFS_RW, dir, NULL,
-			    &replay_rw_fops);
+	return debugfs_create_file("replay", PCPU_ALT_DEBUGFS_RW, dir, NULL,
+				   &replay_rw_fops);
 }
 
 /**
- * pcpu_alt_replay_exit() - free what a replay left, unhook the probes
+ * pcpu_alt_lab_replay_exit() - free what a replay left, unhook the probes
  *
  * Called after the debugfs files are gone.
  */
-void pcpu_alt_replay_exit(void)
+void pcpu_alt_lab_replay_exit(void)
 {
 	if (tp_create)
 		tracepoint_probe_unregister(tp_create, (void *)probe_create,

@@ -40,8 +40,7 @@
 #include <linux/string.h>
 #include <linux/xarray.h>
 
-#include "pcpu_alt_internal.h"
-#include "pcpu_alt_debugfs.h"
+#include "lab.h"
 
 #define POOL_MAX	65536
 #define POOL_BATCH_MAX	4096
@@ -221,7 +220,7 @@ static int pool_cmd_alloc(char **word, int n)
 	    count > POOL_BATCH_MAX)
 		return -EINVAL;
 	if (kstrtoul(word[2], 10, &size) || !size ||
-	    size > pcpu_alt_layout.unit_size)
+	    size > pcpu_alt_lab_unit_size())
 		return -EINVAL;
 	if (kstrtoul(word[3], 10, &align) || !is_power_of_2(align) ||
 	    align > PAGE_SIZE)
@@ -343,21 +342,23 @@ static const struct file_operations pool_fops = {
 };
 
 /**
- * pcpu_alt_debugfs_pool_init() - create the pool file
- * @dir: the module's debugfs directory
+ * pcpu_alt_lab_pool_init() - create the pool file
+ * @dir: pcpu_alt's debugfs directory
+ *
+ * RETURNS: the file.
  */
-void pcpu_alt_debugfs_pool_init(struct dentry *dir)
+struct dentry *pcpu_alt_lab_pool_init(struct dentry *dir)
 {
-	debugfs_create_file("pool", PCPU_ALT_DEBUGFS_RW, dir, NULL,
-			    &pool_fops);
+	return debugfs_create_file("pool", PCPU_ALT_DEBUGFS_RW, dir, NULL,
+				   &pool_fops);
 }
 
 /**
- * pcpu_alt_debugfs_pool_exit() - free everything the pool still holds
+ * pcpu_alt_lab_pool_exit() - free everything the pool still holds
  *
  * CONTEXT: after the pool file is removed, so no writer can race.
  */
-void pcpu_alt_debugfs_pool_exit(void)
+void pcpu_alt_lab_pool_exit(void)
 {
 	pool_free_all();
 	xa_destroy(&pool);

@@ -69,8 +69,7 @@
 #include <linux/timekeeping.h>
 #include <linux/vmalloc.h>
 
-#include "pcpu_alt_internal.h"
-#include "pcpu_alt_debugfs.h"
+#include "lab.h"
 
 #define BENCH_MAX_SIZE		32768
 #define BENCH_MAX_N		1000000
@@ -692,7 +691,7 @@ static int parse_key(struct bench_parse *p, const char *w, bool has_ops,
 		     bool has_order)
 {
 	unsigned int max_size = min_t(size_t, BENCH_MAX_SIZE,
-				      pcpu_alt_layout.unit_size);
+				      pcpu_alt_lab_unit_size());
 	int r;
 
 	r = parse_uint_key(w, "size", max_size, &p->c.size, &p->size);
@@ -849,16 +848,18 @@ static int bench_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-PCPU_ALT_DEBUGFS_RW_FOPS(bench);
+PCPU_ALT_LAB_RW_FOPS(bench);
 
 /**
- * pcpu_alt_debugfs_bench_init() - create the debugfs "bench" file
- * @dir: the pcpu_alt debugfs directory
+ * pcpu_alt_lab_bench_init() - create the debugfs "bench" file
+ * @dir: pcpu_alt's debugfs directory
  *
- * Removing the directory waits for a run in progress to finish.
+ * Removing the file waits for a run in progress to finish.
+ *
+ * RETURNS: the file.
  */
-void pcpu_alt_debugfs_bench_init(struct dentry *dir)
+struct dentry *pcpu_alt_lab_bench_init(struct dentry *dir)
 {
-	debugfs_create_file("bench", PCPU_ALT_DEBUGFS_RW, dir, NULL,
-			    &bench_fops);
+	return debugfs_create_file("bench", PCPU_ALT_DEBUGFS_RW, dir, NULL,
+				   &bench_fops);
 }

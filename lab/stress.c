@@ -77,9 +77,7 @@
 #include <linux/string.h>
 #include <linux/workqueue.h>
 
-#include "pcpu_alt_internal.h"
-#include "pcpu_alt_debugfs.h"
-#include "pcpu_alt_stress.h"
+#include "lab.h"
 
 /* Commands are longer than the other files' (several key=value words). */
 #define STRESS_CMD_MAX		256
@@ -665,7 +663,7 @@ struct stress_key {
 
 static int stress_parse_start(char **word, int n, struct stress_cfg *c)
 {
-	u64 unit = pcpu_alt_layout.unit_size, v;
+	u64 unit = pcpu_alt_lab_unit_size(), v;
 	const struct stress_key keys[] = {
 		{ "seconds", STRESS_MAX_SECONDS, &c->seconds, true },
 		{ "ops", STRESS_MAX_OPS, &c->ops, true },
@@ -847,35 +845,37 @@ static int stress_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-PCPU_ALT_DEBUGFS_RW_FOPS(stress);
+PCPU_ALT_LAB_RW_FOPS(stress);
 
 /**
- * pcpu_alt_stress_init() - set up the stress engine and its debugfs file
- * @dir: the module's debugfs directory
+ * pcpu_alt_lab_stress_init() - set up the stress engine and its file
+ * @dir: pcpu_alt's debugfs directory
  *
  * Without memory for the per-CPU records the file is not created.
+ *
+ * RETURNS: the file, or NULL.
  */
-void pcpu_alt_stress_init(struct dentry *dir)
+struct dentry *pcpu_alt_lab_stress_init(struct dentry *dir)
 {
 	unsigned int cpu;
 
 	stress_cpus = kcalloc(nr_cpu_ids, sizeof(*stress_cpus), GFP_KERNEL);
 	if (!stress_cpus)
-		return;
+		return NULL;
 	for (cpu = 0; cpu < nr_cpu_ids; cpu++) {
 		stress_cpus[cpu].cpu = cpu;
 		INIT_LIST_HEAD(&stress_cpus[cpu].inbox);
 	}
-	debugfs_create_file("stress", PCPU_ALT_DEBUGFS_RW, dir, NULL,
-			    &stress_fops);
+	return debugfs_create_file("stress", PCPU_ALT_DEBUGFS_RW, dir, NULL,
+				   &stress_fops);
 }
 
 /**
- * pcpu_alt_stress_exit() - stop a running stress and free everything
+ * pcpu_alt_lab_stress_exit() - stop a running stress and free everything
  *
  * CONTEXT: after the stress file is removed, so no writer can race.
  */
-void pcpu_alt_stress_exit(void)
+void pcpu_alt_lab_stress_exit(void)
 {
 	if (!stress_cpus)
 		return;
