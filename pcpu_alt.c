@@ -27,6 +27,7 @@
 
 #include <linux/log2.h>
 #include <linux/module.h>
+#include <linux/sched/mm.h>
 #include <linux/string.h>
 
 #include "pcpu_alt_internal.h"
@@ -36,6 +37,15 @@
 /* Failed allocations by reason, and refused frees. */
 static atomic64_t nr_fails[PCPU_ALT_FAIL_NR];
 static atomic64_t nr_bad_frees;
+
+/*
+ * Call sites that had their refused free reported with a WARN: each site
+ * warns once, so a caller that double-frees in a loop does not flood the
+ * log (every refusal is still counted).  Slots are claimed with cmpxchg;
+ * once all are taken, further sites are reported rate-limited.
+ */
+#define PCPU_ALT_WARNED_SITES	64
+static unsigned long warned_sites[PCPU_ALT_WARNED_SITES];
 
 static void alloc_failed(enum pcpu_alt_fail_reason reason, size_t size,
 			 size_t align, bool atomic, gfp_t gfp,
@@ -52,14 +62,17 @@ static void alloc_failed(enum pcpu_alt_fail_reason reason, size_t size,
 static void __percpu *alloc_caller(size_t size, size_t align, gfp_t gfp,
 				   unsigned long caller)
 {
-	bool atomic = !gfpflags_allow_blocking(gfp);
 	enum pcpu_alt_fail_reason reason;
 	struct pcpu_alt_chunk *chunk;
 	int bits, align_bits, start;
 	void __percpu *ptr;
 	const char *why;
 	unsigned int cpu;
+	bool atomic;
 
+	/* A NOFS/NOIO scope of the caller's counts like its own flags. */
+	gfp = current_gfp_context(gfp);
+	atomic = !gfpflags_allow_blocking(gfp);
 	if (!size || size > pcpu_alt_layout.unit_size) {
 		alloc_failed(PCPU_ALT_FAIL_BAD_SIZE, size, align, atomic, gfp,
 			     caller, "size out of range");
@@ -77,7 +90,7 @@ static void __percpu *alloc_caller(size_t size, size_t align, gfp_t gfp,
 	bits = DIV_ROUND_UP(size, PCPU_ALT_MIN_ALLOC);
 	align_bits = max_t(size_t, align, PCPU_ALT_MIN_ALLOC) /
 		     PCPU_ALT_MIN_ALLOC;
-	chunk = pcpu_alt_chunk_alloc(bits, align_bits, atomic, caller, &start,
+	chunk = pcpu_alt_chunk_alloc(bits, align_bits, gfp, caller, &start,
 				     &reason, &why);
 	if (!chunk) {
 		if (reason == PCPU_ALT_FAIL_NO_POPULATED)
@@ -102,8 +115,13 @@ static void __percpu *alloc_caller(size_t size, size_t align, gfp_t gfp,
  * @align: alignment, a power of two up to PAGE_SIZE
  * @gfp: GFP_KERNEL may create chunks and populate pages; a gfp that does
  *       not allow blocking (GFP_NOWAIT, GFP_ATOMIC) only uses populated
- *       space, never sleeps and fails fast.  __GFP_NOWARN silences the
- *       failure warning.
+ *       space, never sleeps and fails fast.  As with the stock allocator,
+ *       the reclaim constraints of GFP_NOFS/GFP_NOIO (or of the task's
+ *       scope), __GFP_NORETRY and __GFP_NOWARN reach every allocation made
+ *       on the caller's behalf; a blocking caller's waits end on a fatal
+ *       signal unless it passes __GFP_NOFAIL, which does not make the
+ *       allocation unfailing.  __GFP_NOWARN also silences the failure
+ *       warning.
  *
  * The area is zeroed on every possible CPU.
  *
@@ -117,13 +135,38 @@ void __percpu *pcpu_alt_alloc(size_t size, size_t align, gfp_t gfp)
 }
 EXPORT_SYMBOL_GPL(pcpu_alt_alloc);
 
-/* Count and report a free that changes nothing. */
+/* Is this the first refused free from @caller?  Then remember it. */
+static bool first_refusal_at(unsigned long caller, bool *table_full)
+{
+	int i;
+
+	for (i = 0; i < PCPU_ALT_WARNED_SITES; i++) {
+		unsigned long site = READ_ONCE(warned_sites[i]);
+
+		if (site == caller)
+			return false;
+		if (!site && !cmpxchg(&warned_sites[i], 0, caller))
+			return true;
+		if (READ_ONCE(warned_sites[i]) == caller)
+			return false;
+	}
+	*table_full = true;
+	return false;
+}
+
+/* Count and report a free that changes nothing: one WARN per call site. */
 static void refuse_free(const void __percpu *ptr, unsigned long caller,
 			int id, unsigned long offset, const char *why)
 {
+	bool table_full = false;
+
 	atomic64_inc(&nr_bad_frees);
-	WARN(1, "%s: refused free of %p (chunk %d offset %lu) from %pS: %s\n",
-	     KBUILD_MODNAME, ptr, id, offset, (void *)caller, why);
+	if (first_refusal_at(caller, &table_full))
+		WARN(1, "%s: refused free of %p (chunk %d offset %lu) from %pS: %s (later refusals from this site are counted in stats, not reported)\n",
+		     KBUILD_MODNAME, ptr, id, offset, (void *)caller, why);
+	else if (table_full)
+		pr_warn_ratelimited("refused free of %p (chunk %d offset %lu) from %pS: %s\n",
+				    ptr, id, offset, (void *)caller, why);
 }
 
 /**
@@ -131,7 +174,8 @@ static void refuse_free(const void __percpu *ptr, unsigned long caller,
  * @ptr: what pcpu_alt_alloc() returned; NULL is a no-op
  *
  * A pointer pcpu_alt did not hand out, an interior pointer or a double free
- * draws one WARN naming the caller and changes nothing.
+ * changes nothing and is counted (stats: bad_frees); the first from each
+ * call site draws a WARN naming the caller.
  *
  * CONTEXT: any, including hard IRQ and IRQs disabled.
  */

@@ -76,6 +76,7 @@ enum pcpu_alt_fail_reason {
 	PCPU_ALT_FAIL_NO_POPULATED,	/* non-blocking: no populated room */
 	PCPU_ALT_FAIL_CHUNK,		/* could not create a chunk */
 	PCPU_ALT_FAIL_POPULATE,		/* could not back pages */
+	PCPU_ALT_FAIL_KILLED,		/* a fatal signal ended the wait */
 	PCPU_ALT_FAIL_NR
 };
 
@@ -179,5 +180,34 @@ u64 pcpu_alt_frag_bytes(size_t min_run);
 void pcpu_alt_balance_now(void);
 int pcpu_alt_set_watermarks(unsigned int low, unsigned int high);
 void pcpu_alt_set_fault_injection(unsigned int every);
+
+/* ---- test aids, for pcpu_alt_test.ko ---- */
+
+/**
+ * struct pcpu_alt_gfp_record - flags internal allocations ran with
+ * @count: internal allocations recorded
+ * @any: their flags ORed (after the task's reclaim scope)
+ * @all: their flags ANDed
+ */
+struct pcpu_alt_gfp_record {
+	unsigned int count;
+	gfp_t any;
+	gfp_t all;
+};
+
+void pcpu_alt_test_record_gfp(struct pcpu_alt_gfp_record *rec);
+
+/* Where pcpu_alt calls a test hook. */
+enum pcpu_alt_test_point {
+	/* a free on the fast path, about to claim its area (IRQs off) */
+	PCPU_ALT_TEST_FREE_CLAIM,
+	/* this CPU's per-CPU caches were just drained (IRQs off) */
+	PCPU_ALT_TEST_CACHE_DRAINED,
+};
+
+typedef void (*pcpu_alt_test_hook_fn)(enum pcpu_alt_test_point point,
+				      const void __percpu *ptr);
+
+void pcpu_alt_set_test_hook(pcpu_alt_test_hook_fn fn);
 
 #endif /* _PCPU_ALT_H */

@@ -8,10 +8,11 @@
  * It runs from the system workqueue when kicked (a non-blocking allocation
  * that failed or left too few empty pages, a free that left too many or a
  * second fully free chunk) and synchronously from pcpu_alt_balance_now().
+ * It runs under pcpu_alt_mutex; the chunk work itself is in
+ * pcpu_alt_chunk.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/bitmap.h>
 #include <linux/moduleparam.h>
 #include <linux/slab.h>
 #include <linux/workqueue.h>
@@ -22,18 +23,32 @@
 
 static void balance_workfn(struct work_struct *work);
 static DECLARE_WORK(balance_work, balance_workfn);
-/* Set at unload so nothing queues the work again (pcpu_alt_lock). */
+/* Set at unload so nothing queues the work again (balance_kick_lock). */
 static bool balance_stopped;
+static DEFINE_SPINLOCK(balance_kick_lock);
 /* Watermark writes take effect at once (after load-time checks). */
 static bool watermarks_live;
 
-/* Watermark bounds: pages per unit the background work may keep ready. */
+/*
+ * Watermark bounds: pages per unit the background work may keep ready.
+ * Never more than one unit holds: a reserve spread over several chunks
+ * would have the work destroy and rebuild chunks to keep it.
+ */
 #define PCPU_ALT_MAX_WATERMARK	4096
 #define PCPU_ALT_DEFAULT_LOW	2
 #define PCPU_ALT_DEFAULT_HIGH	4
 
 static unsigned int empty_pages_low = PCPU_ALT_DEFAULT_LOW;
 static unsigned int empty_pages_high = PCPU_ALT_DEFAULT_HIGH;
+
+/* The highest watermark accepted now. */
+static unsigned int max_watermark(void)
+{
+	if (!watermarks_live)
+		return PCPU_ALT_MAX_WATERMARK;
+	return min_t(unsigned int, PCPU_ALT_MAX_WATERMARK,
+		     pcpu_alt_layout.unit_pages);
+}
 
 static int watermark_set(const char *val, const struct kernel_param *kp)
 {
@@ -42,7 +57,7 @@ static int watermark_set(const char *val, const struct kernel_param *kp)
 
 	if (err)
 		return err;
-	if (v > PCPU_ALT_MAX_WATERMARK)
+	if (v > max_watermark())
 		return -ERANGE;
 	if (!watermarks_live) {		/* load time: checked in init */
 		*(unsigned int *)kp->arg = v;
@@ -66,9 +81,9 @@ static const struct kernel_param_ops watermark_ops = {
 };
 
 module_param_cb(empty_pages_low, &watermark_ops, &empty_pages_low, 0644);
-MODULE_PARM_DESC(empty_pages_low, "populate when fewer empty populated pages than this are ready");
+MODULE_PARM_DESC(empty_pages_low, "populate when fewer empty populated pages than this are ready (at most one unit's pages)");
 module_param_cb(empty_pages_high, &watermark_ops, &empty_pages_high, 0644);
-MODULE_PARM_DESC(empty_pages_high, "depopulate empty pages beyond this many");
+MODULE_PARM_DESC(empty_pages_high, "depopulate empty pages beyond this many (at most one unit's pages)");
 
 unsigned int pcpu_alt_empty_low(void)
 {
@@ -83,14 +98,22 @@ unsigned int pcpu_alt_empty_high(void)
 /**
  * pcpu_alt_balance_init() - check the watermarks given at load
  *
- * CONTEXT: module init.
- * RETURNS: 0, or -EINVAL when empty_pages_low is above empty_pages_high.
+ * CONTEXT: module init, after the layout is chosen.
+ * RETURNS: 0, or -EINVAL when empty_pages_low is above empty_pages_high or
+ * either is above the pages of one unit.
  */
 int pcpu_alt_balance_init(void)
 {
+	unsigned int pages = pcpu_alt_layout.unit_pages;
+
 	if (empty_pages_low > empty_pages_high) {
 		pr_err("empty_pages_low=%u above empty_pages_high=%u\n",
 		       empty_pages_low, empty_pages_high);
+		return -EINVAL;
+	}
+	if (empty_pages_high > pages) {
+		pr_err("empty_pages_high=%u above the %u pages of one unit\n",
+		       empty_pages_high, pages);
 		return -EINVAL;
 	}
 	watermarks_live = true;
@@ -100,14 +123,15 @@ int pcpu_alt_balance_init(void)
 /**
  * pcpu_alt_balance_set_watermarks() - set both watermarks at once
  * @low: populate below this many empty populated pages
- * @high: depopulate beyond this many; @low <= @high <= 4096
+ * @high: depopulate beyond this many; @low <= @high <= the pages of one
+ *        unit (and 4096)
  *
  * CONTEXT: process context, may sleep.
  * RETURNS: 0 or -EINVAL (nothing changed).
  */
 int pcpu_alt_balance_set_watermarks(unsigned int low, unsigned int high)
 {
-	if (low > high || high > PCPU_ALT_MAX_WATERMARK)
+	if (low > high || high > max_watermark())
 		return -EINVAL;
 	mutex_lock(&pcpu_alt_mutex);
 	WRITE_ONCE(empty_pages_low, low);
@@ -142,134 +166,31 @@ bool pcpu_alt_balance_below_low(void)
 	return pcpu_alt_nr_empty_pop_pages() < pcpu_alt_empty_low();
 }
 
-/* Move every fully free chunk but one to @doomed. */
-static void pick_spare_chunks(struct list_head *doomed)
-{
-	struct list_head *free_list = &pcpu_alt_slots[pcpu_alt_free_slot()];
-	struct pcpu_alt_chunk *chunk, *next;
-	bool keep = true;
-
-	list_for_each_entry_safe(chunk, next, free_list, list) {
-		if (keep) {
-			keep = false;
-			continue;
-		}
-		pcpu_alt_chunk_isolate(chunk);
-		list_add(&chunk->list, doomed);
-	}
-}
-
-static void destroy_spare_chunks(void)
-{
-	struct pcpu_alt_chunk *chunk, *next;
-	LIST_HEAD(doomed);
-
-	spin_lock_irq(&pcpu_alt_lock);
-	pick_spare_chunks(&doomed);
-	spin_unlock_irq(&pcpu_alt_lock);
-	list_for_each_entry_safe(chunk, next, &doomed, list) {
-		list_del(&chunk->list);
-		pcpu_alt_chunk_destroy(chunk);
-	}
-}
-
-/* The emptiest chunk that has empty populated pages. */
-static struct pcpu_alt_chunk *emptiest_with_empty_pages(void)
-{
-	struct pcpu_alt_chunk *chunk;
-	int slot;
-
-	for (slot = pcpu_alt_free_slot(); slot >= 0; slot--)
-		list_for_each_entry(chunk, &pcpu_alt_slots[slot], list)
-			if (chunk->nr_empty_pop)
-				return chunk;
-	return NULL;
-}
-
-static void depopulate_excess(void)
-{
-	int pages = pcpu_alt_layout.unit_pages, excess;
-	struct pcpu_alt_chunk *chunk;
-	unsigned long *batch;
-
-	batch = bitmap_zalloc(pages, GFP_KERNEL);
-	if (!batch)
-		return;
-	for (;;) {
-		spin_lock_irq(&pcpu_alt_lock);
-		excess = (int)pcpu_alt_nr_empty_pop_pages() -
-			 (int)pcpu_alt_empty_high();
-		chunk = excess > 0 ? emptiest_with_empty_pages() : NULL;
-		if (chunk)
-			pcpu_alt_chunk_isolate_empty(chunk, batch, excess);
-		spin_unlock_irq(&pcpu_alt_lock);
-		if (!chunk)
-			break;
-		pcpu_alt_region_depopulate(chunk->base, batch, pages);
-		bitmap_zero(batch, pages);
-	}
-	bitmap_free(batch);
-}
-
-/* The fullest chunk with an unpopulated page; its index in @page. */
-static struct pcpu_alt_chunk *fullest_with_unpopulated(int *page)
-{
-	int pages = pcpu_alt_layout.unit_pages, slot;
-	struct pcpu_alt_chunk *chunk;
-
-	for (slot = 0; slot < pcpu_alt_nr_slots; slot++) {
-		list_for_each_entry(chunk, &pcpu_alt_slots[slot], list) {
-			*page = find_first_zero_bit(chunk->populated, pages);
-			if (*page < pages)
-				return chunk;
-		}
-	}
-	return NULL;
-}
-
-/*
- * Below the low mark, populate up to the high mark.  With pcpu_alt_mutex
- * held no blocking allocation is in flight, so unpopulated pages are empty.
- */
+/* Below the low mark, populate up to the high mark. */
 static void populate_reserve(void)
 {
-	struct pcpu_alt_chunk *chunk;
-	const char *why;
-	int page;
-
 	if (pcpu_alt_nr_empty_pop_pages() >= pcpu_alt_empty_low())
 		return;
-	while (pcpu_alt_nr_empty_pop_pages() < pcpu_alt_empty_high()) {
-		spin_lock_irq(&pcpu_alt_lock);
-		chunk = fullest_with_unpopulated(&page);
-		spin_unlock_irq(&pcpu_alt_lock);
-		if (!chunk) {
-			if (!pcpu_alt_chunk_create(&why))
-				break;
-			continue;
-		}
-		if (pcpu_alt_region_populate(chunk->base, page))
+	while (pcpu_alt_nr_empty_pop_pages() < pcpu_alt_empty_high())
+		if (pcpu_alt_chunks_populate_one(GFP_KERNEL))
 			break;
-		spin_lock_irq(&pcpu_alt_lock);
-		pcpu_alt_chunk_mark_populated(chunk, page);
-		spin_unlock_irq(&pcpu_alt_lock);
-	}
 }
 
 static void balance_locked(void)
 {
 	bool traced = trace_pcpu_alt_balance_enabled();
 	struct pcpu_alt_stats before, after;
+	int excess;
 
 	lockdep_assert_held(&pcpu_alt_mutex);
 	if (traced)
 		pcpu_alt_chunks_stats(&before);
-	spin_lock_irq(&pcpu_alt_lock);
 	pcpu_alt_count_balance_run();
-	spin_unlock_irq(&pcpu_alt_lock);
-	destroy_spare_chunks();
-	if (!pcpu_alt_km_backend)
-		depopulate_excess();
+	pcpu_alt_chunks_destroy_spare(pcpu_alt_empty_high());
+	excess = (int)pcpu_alt_nr_empty_pop_pages() -
+		 (int)pcpu_alt_empty_high();
+	if (!pcpu_alt_km_backend && excess > 0)
+		pcpu_alt_chunks_depopulate(excess);
 	populate_reserve();
 	if (traced) {
 		pcpu_alt_chunks_stats(&after);
@@ -293,10 +214,10 @@ void pcpu_alt_balance_kick(void)
 {
 	unsigned long flags;
 
-	spin_lock_irqsave(&pcpu_alt_lock, flags);
+	spin_lock_irqsave(&balance_kick_lock, flags);
 	if (!balance_stopped)
 		schedule_work(&balance_work);
-	spin_unlock_irqrestore(&pcpu_alt_lock, flags);
+	spin_unlock_irqrestore(&balance_kick_lock, flags);
 }
 
 /**
@@ -306,9 +227,9 @@ void pcpu_alt_balance_kick(void)
  */
 void pcpu_alt_balance_stop(void)
 {
-	spin_lock_irq(&pcpu_alt_lock);
+	spin_lock_irq(&balance_kick_lock);
 	balance_stopped = true;
-	spin_unlock_irq(&pcpu_alt_lock);
+	spin_unlock_irq(&balance_kick_lock);
 	cancel_work_sync(&balance_work);
 }
 

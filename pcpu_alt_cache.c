@@ -2,31 +2,44 @@
 /*
  * pcpu_alt per-CPU caches: the fast path.
  *
- * Small requests (up to PCPU_ALT_CACHE_MAX_SIZE bytes, alignment up to
- * PCPU_ALT_CACHE_ALIGN) are rounded up to a size class, unless that would
- * leave a quarter or more of the class unused (144 bytes in a 192-byte
- * class, say): per-CPU memory is paid once per CPU, so such requests take
- * the slow path at their exact size.  Each CPU keeps, per
- * class, a short stack of free areas of exactly that size.  An allocation
- * pops one and a free pushes one with IRQs off on the local CPU: no global
- * lock, no shared data but the area's own copies, one bit of the chunk's
- * cached map and, with track_callers, the caller slot.
+ * Requests up to PCPU_ALT_CACHE_MAX_SIZE bytes with alignment up to
+ * PCPU_ALT_CACHE_MAX_ALIGN are rounded up to a size class: four classes
+ * per power of two from 32 bytes (4, 8, 12, 16, 24, then 32, 40, 48, 56,
+ * 64, 80, ... 1792, 2048), so rounding leaves less than a fifth of a class
+ * unused.  A class serves alignments up to the largest power of two that
+ * divides its size (at most 64), so areas carved back to back stay
+ * aligned; a request takes the smallest class that is large and aligned
+ * enough, unless that would leave a quarter or more of the class unused
+ * (40 bytes aligned 32 in the 64-byte class, say): per-CPU memory is paid
+ * once per CPU, so such requests take the slow path at their exact size.
+ * The table follows the distribution of real traffic, not its exact sizes:
+ * docs/performance.md says how it was chosen.
  *
- * Stacks are refilled and drained a batch at a time under pcpu_alt_lock.
- * A stack's batch starts at one area and doubles with each refill or drain
- * up to PCPU_ALT_CACHE_BATCH, and a stack holds at most two batches: a
- * class a CPU uses rarely pins a few areas, not a full stack (per-CPU
- * memory is the scarce resource).  Draining a whole stack starts it over.
+ * Each CPU keeps, per class, a short stack of free areas of exactly that
+ * size.  An allocation pops one and a free pushes one with IRQs off on the
+ * local CPU: no lock, no shared data but the area's own copies, one bit
+ * of the chunk's cached map and, with track_callers, the caller slot.
+ *
+ * Stacks are refilled and drained a batch at a time, under the lock of the
+ * chunk the areas belong to.  A stack's batch starts at one area and
+ * doubles with each refill or drain up to the class's cap, and a stack
+ * holds at most two batches: a class a CPU uses rarely pins a few areas,
+ * not a full stack (per-CPU memory is the scarce resource).  The cap
+ * shrinks as classes grow (16 areas up to 128 bytes, down to 2 from 1 KiB)
+ * so that no class pins much more than 4 KiB per CPU; what all of them can
+ * pin at most is fixed at load and shown by the "caches" file.  Draining a
+ * whole stack starts it over.
  *
  * A cached area stays allocated in its chunk's bitmaps (so nothing else
- * can take it) and has its bit set in chunk->cached, which is
- * what tells a double free of a cached area from a real free.  Every figure
- * users see counts cached areas as free.
+ * can take it) and has its bit set in chunk->cached, which is what tells a
+ * double free of a cached area from a real free: a free claims the bit
+ * before it looks at the area ("Cached areas" in pcpu_alt_chunk.c).  Every
+ * figure users see counts cached areas as free.
  *
  * A free learns the area's size without a lock: while an area is live, its
  * own alloc and boundary bits never change, whatever happens around it.  The
  * chunk is found through the RCU-safe index; chunks are freed only after a
- * grace period (pcpu_alt_chunk_destroy()).
+ * grace period.
  *
  * Caches give memory back: a reaper drains the caches of CPUs that did not
  * use them for a period, a shrinker drains all of them under memory
@@ -35,7 +48,9 @@
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cpu.h>
 #include <linux/cpuhotplug.h>
+#include <linux/log2.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
 #include <linux/rcupdate.h>
@@ -48,119 +63,173 @@
 #include "pcpu_alt_chunk.h"
 #include "pcpu_alt_trace.h"
 
-/* Size classes in bytes; above 4, multiples of 8 and 8-byte aligned. */
+/* Size classes in bytes: see the top of the file. */
 static const unsigned short class_size[] = {
-	4, 8, 16, 24, 32, 48, 64, 96, 128, 192, 256
+	4, 8, 12, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128,
+	160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896, 1024,
+	1280, 1536, 1792, 2048,
 };
 
 #define PCPU_ALT_CACHE_CLASSES	ARRAY_SIZE(class_size)
-#define PCPU_ALT_CACHE_MAX_SIZE	256
-#define PCPU_ALT_CACHE_ALIGN	8
-/* Most areas moved per refill or drain, and the most one stack holds. */
-#define PCPU_ALT_CACHE_BATCH	16
-#define PCPU_ALT_CACHE_DEPTH	(2 * PCPU_ALT_CACHE_BATCH)
+#define PCPU_ALT_CACHE_MAX_SIZE	2048
+#define PCPU_ALT_CACHE_MAX_ALIGN	64
+#define PCPU_ALT_CACHE_MAX_CELLS	(PCPU_ALT_CACHE_MAX_SIZE / PCPU_ALT_MIN_ALLOC)
+/* Alignments 4, 8, ... 64: their log2 minus two indexes the class table. */
+#define PCPU_ALT_CACHE_ALIGNS	(ilog2(PCPU_ALT_CACHE_MAX_ALIGN) - 1)
+/*
+ * Batch caps: a class of C bytes moves at most rounddown_pow2(BATCH_BYTES
+ * / C) areas at once, within [BATCH_MIN, BATCH_MAX]; a stack holds two.
+ */
+#define PCPU_ALT_CACHE_BATCH_MAX	16
+#define PCPU_ALT_CACHE_BATCH_MIN	2
+#define PCPU_ALT_CACHE_BATCH_BYTES	2048
 /* A CPU's caches unused for this long are drained by the reaper. */
 #define PCPU_ALT_CACHE_IDLE_MS	1000
+/* A class may leave less than 1/PCPU_ALT_CACHE_WASTE_DIV of itself unused. */
+#define PCPU_ALT_CACHE_WASTE_DIV	4
 
-struct cache_entry {
-	struct pcpu_alt_chunk *chunk;
-	int start;
-};
-
-/* @batch: the next refill's size; 0 until the first (same as 1). */
+/*
+ * @count: areas on the stack
+ * @batch: the next refill's size; 0 until the first (same as 1)
+ */
 struct cache_stack {
-	unsigned int count;
-	unsigned int batch;
-	struct cache_entry entry[PCPU_ALT_CACHE_DEPTH];
+	unsigned short count;
+	unsigned short batch;
 };
-
-static unsigned int stack_batch(const struct cache_stack *s)
-{
-	return s->batch ?: 1;
-}
-
-/* Slow start: each refill or drain doubles the next one, up to the cap. */
-static void stack_grow_batch(struct cache_stack *s)
-{
-	s->batch = min_t(unsigned int, 2 * stack_batch(s),
-			 PCPU_ALT_CACHE_BATCH);
-}
 
 /*
  * One CPU's caches.  Touched only by its own CPU with IRQs off, or by
  * another CPU once this one is offline (the CPU-dead callback); the
- * counters are read racily for statistics.
+ * counters are read racily for statistics.  @area holds every class's
+ * stack, class cls from class_base[cls] on.
  */
 struct pcpu_alt_cpu_cache {
 	bool used;		/* since the reaper last looked */
 	u64 hits;		/* allocations served from the stack */
 	u64 frees;		/* frees pushed onto the stack */
+	u64 refills;		/* batches taken from the chunks */
+	u64 drains;		/* batches given back to them */
 	struct cache_stack stack[PCPU_ALT_CACHE_CLASSES];
+	struct pcpu_alt_area area[];
 };
+
+/* Set up at init, read-only afterwards. */
+static unsigned short class_batch_max[PCPU_ALT_CACHE_CLASSES];
+static unsigned short class_base[PCPU_ALT_CACHE_CLASSES];
+static unsigned int cache_entries;		/* area[] slots per CPU */
+static size_t cache_pin_max;			/* bytes one CPU can pin */
+/* Class for N cells at alignment index a, or -1 (see the top). */
+static s8 class_of[PCPU_ALT_CACHE_MAX_CELLS + 1][PCPU_ALT_CACHE_ALIGNS];
+/* Class of an area of exactly N cells, or -1. */
+static s8 class_of_area[PCPU_ALT_CACHE_MAX_CELLS + 1];
 
 static struct pcpu_alt_cpu_cache __percpu *cpu_caches;
 
-/* Refill and drain operations since load (pcpu_alt_lock). */
-static u64 nr_refills;
-static u64 nr_drains;
-
 static bool cache_enabled = true;
+/*
+ * The caches exist and parameter writes act on them.  Changed under
+ * kernel_param_lock(THIS_MODULE), which every write of a parameter holds:
+ * a write racing with unload either finishes first or finds them gone.
+ */
+static bool caches_live;
 static enum cpuhp_state cache_hp_state;
 static struct shrinker *cache_shrinker;
 
 static void cache_reap(struct work_struct *work);
 static DECLARE_DELAYED_WORK(cache_reaper, cache_reap);
 
-/* A class may leave less than 1/PCPU_ALT_CACHE_WASTE_DIV of itself unused. */
-#define PCPU_ALT_CACHE_WASTE_DIV	4
+static int class_bits(int cls)
+{
+	return class_size[cls] / PCPU_ALT_MIN_ALLOC;
+}
 
-/*
- * Smallest class holding N 4-byte cells, N = 0..64, or -1 where that class
- * would be left too loose (see the top); built at init.
- */
-static s8 class_of_cells[PCPU_ALT_CACHE_MAX_SIZE / PCPU_ALT_MIN_ALLOC + 1];
+/* Alignment a class serves, in bytes: its size's lowest set bit, <= 64. */
+static unsigned int class_align(int cls)
+{
+	return min_t(unsigned int, class_size[cls] & -class_size[cls],
+		     PCPU_ALT_CACHE_MAX_ALIGN);
+}
+
+static int class_align_bits(int cls)
+{
+	return max_t(int, class_align(cls) / PCPU_ALT_MIN_ALLOC, 1);
+}
+
+static unsigned int stack_batch(const struct cache_stack *s)
+{
+	return s->batch ?: 1;
+}
+
+static unsigned int stack_depth(int cls)
+{
+	return 2 * class_batch_max[cls];
+}
+
+/* Slow start: each refill or drain doubles the next one, up to the cap. */
+static void stack_grow_batch(struct cache_stack *s, int cls)
+{
+	s->batch = min_t(unsigned int, 2 * stack_batch(s),
+			 class_batch_max[cls]);
+}
+
+static struct pcpu_alt_area *stack_areas(struct pcpu_alt_cpu_cache *cc,
+					 int cls)
+{
+	return &cc->area[class_base[cls]];
+}
+
+/* Smallest class of at least @cells cells serving alignment 4 << @a. */
+static int pick_class(int cells, int a)
+{
+	unsigned int align = PCPU_ALT_MIN_ALLOC << a;
+	int cls, unused;
+
+	for (cls = 0; cls < PCPU_ALT_CACHE_CLASSES; cls++) {
+		if (class_bits(cls) < cells || class_align(cls) < align)
+			continue;
+		unused = class_size[cls] - cells * PCPU_ALT_MIN_ALLOC;
+		if (PCPU_ALT_CACHE_WASTE_DIV * unused >= class_size[cls])
+			return -1;
+		return cls;
+	}
+	return -1;
+}
 
 static void class_table_init(void)
 {
-	int cells, cls = 0, unused;
+	unsigned int entries = 0;
+	int cells, a, cls;
 
-	for (cells = 0; cells < ARRAY_SIZE(class_of_cells); cells++) {
-		while (class_size[cls] < cells * PCPU_ALT_MIN_ALLOC)
-			cls++;
-		unused = class_size[cls] - cells * PCPU_ALT_MIN_ALLOC;
-		if (PCPU_ALT_CACHE_WASTE_DIV * unused >= class_size[cls])
-			class_of_cells[cells] = -1;
-		else
-			class_of_cells[cells] = cls;
+	for (cells = 0; cells <= PCPU_ALT_CACHE_MAX_CELLS; cells++) {
+		class_of_area[cells] = -1;
+		for (a = 0; a < PCPU_ALT_CACHE_ALIGNS; a++)
+			class_of[cells][a] = cells ? pick_class(cells, a) : -1;
 	}
+	cache_pin_max = 0;
+	for (cls = 0; cls < PCPU_ALT_CACHE_CLASSES; cls++) {
+		unsigned int batch = PCPU_ALT_CACHE_BATCH_BYTES /
+				     class_size[cls];
+
+		class_of_area[class_bits(cls)] = cls;
+		batch = batch ? rounddown_pow_of_two(batch) : 1;
+		class_batch_max[cls] = clamp_t(unsigned int, batch,
+					       PCPU_ALT_CACHE_BATCH_MIN,
+					       PCPU_ALT_CACHE_BATCH_MAX);
+		class_base[cls] = entries;
+		entries += stack_depth(cls);
+		cache_pin_max += stack_depth(cls) * class_size[cls];
+	}
+	cache_entries = entries;
 }
 
 /* Class index for a request, or -1 when the cache does not serve it. */
 static int class_for_request(size_t size, size_t align)
 {
-	int cls;
-
-	if (size > PCPU_ALT_CACHE_MAX_SIZE || align > PCPU_ALT_CACHE_ALIGN)
+	if (size > PCPU_ALT_CACHE_MAX_SIZE || align > PCPU_ALT_CACHE_MAX_ALIGN)
 		return -1;
-	cls = class_of_cells[DIV_ROUND_UP(size, PCPU_ALT_MIN_ALLOC)];
-	/*
-	 * Only the 4-byte class is less aligned than asked (8), and the
-	 * 8-byte class would be half empty: no class.
-	 */
-	if (cls < 0 || align > class_size[cls])
-		return -1;
-	return cls;
-}
-
-static int class_align_bits(int cls)
-{
-	return min_t(int, class_size[cls], PCPU_ALT_CACHE_ALIGN) /
-	       PCPU_ALT_MIN_ALLOC;
-}
-
-static int class_bits(int cls)
-{
-	return class_size[cls] / PCPU_ALT_MIN_ALLOC;
+	align = max_t(size_t, align, PCPU_ALT_MIN_ALLOC);
+	return class_of[DIV_ROUND_UP(size, PCPU_ALT_MIN_ALLOC)]
+		       [ilog2(align) - ilog2(PCPU_ALT_MIN_ALLOC)];
 }
 
 /* Class an area of @bits at @start may be cached in, or -1. */
@@ -168,11 +237,10 @@ static int class_for_area(int start, int bits)
 {
 	int cls;
 
-	if (bits >= ARRAY_SIZE(class_of_cells))
+	if (bits <= 0 || bits > PCPU_ALT_CACHE_MAX_CELLS)
 		return -1;
-	cls = class_of_cells[bits];
-	if (cls < 0 || class_bits(cls) != bits ||
-	    start % class_align_bits(cls))
+	cls = class_of_area[bits];
+	if (cls < 0 || start % class_align_bits(cls))
 		return -1;
 	return cls;
 }
@@ -186,35 +254,30 @@ static int class_for_area(int start, int bits)
 static void zero_class_area(void __percpu *ptr, int cls)
 {
 	unsigned int cpu, i, words = class_size[cls] / sizeof(u64);
+	bool tail = class_size[cls] % sizeof(u64);
 
 	for_each_possible_cpu(cpu) {
 		void *p = pcpu_alt_ptr(ptr, cpu);
 
-		if (!words)
-			*(u32 *)p = 0;
 		for (i = 0; i < words; i++)
 			((u64 *)p)[i] = 0;
+		/* 4 and 12: a last 4-byte word. */
+		if (tail)
+			((u32 *)p)[2 * words] = 0;
 	}
 }
 
-static void __percpu *entry_ptr(const struct cache_entry *e)
+/* Give the top @n areas of class @cls's stack back.  IRQs off. */
+static void stack_drain(struct pcpu_alt_cpu_cache *cc, int cls,
+			unsigned int n)
 {
-	return pcpu_alt_chunk_ptr(e->chunk, e->start);
-}
+	struct cache_stack *s = &cc->stack[cls];
 
-/* Give @n areas of stack @s back to their chunks.  IRQs off. */
-static void stack_drain(struct cache_stack *s, int cls, unsigned int n)
-{
 	lockdep_assert_irqs_disabled();
-	spin_lock(&pcpu_alt_lock);
-	while (n-- && s->count) {
-		struct cache_entry *e = &s->entry[--s->count];
-
-		clear_bit(e->start, e->chunk->cached);
-		pcpu_alt_chunk_give_locked(e->chunk, e->start);
-	}
-	nr_drains++;
-	spin_unlock(&pcpu_alt_lock);
+	n = min_t(unsigned int, n, s->count);
+	s->count -= n;
+	pcpu_alt_chunk_give_cached(stack_areas(cc, cls) + s->count, n);
+	cc->drains++;
 }
 
 static void cache_drain_cpu(struct pcpu_alt_cpu_cache *cc)
@@ -223,8 +286,7 @@ static void cache_drain_cpu(struct pcpu_alt_cpu_cache *cc)
 
 	for (cls = 0; cls < PCPU_ALT_CACHE_CLASSES; cls++) {
 		if (cc->stack[cls].count)
-			stack_drain(&cc->stack[cls], cls,
-				    cc->stack[cls].count);
+			stack_drain(cc, cls, cc->stack[cls].count);
 		cc->stack[cls].batch = 0;
 	}
 }
@@ -232,6 +294,7 @@ static void cache_drain_cpu(struct pcpu_alt_cpu_cache *cc)
 static void cache_drain_this_cpu(void *unused)
 {
 	cache_drain_cpu(this_cpu_ptr(cpu_caches));
+	pcpu_alt_test_point(PCPU_ALT_TEST_CACHE_DRAINED, NULL);
 }
 
 /**
@@ -246,28 +309,20 @@ void pcpu_alt_cache_drain_all(void)
 }
 
 /* Take up to a batch of class @cls areas from populated space.  IRQs off. */
-static unsigned int stack_refill(struct cache_stack *s, int cls,
+static unsigned int stack_refill(struct pcpu_alt_cpu_cache *cc, int cls,
 				 unsigned long caller)
 {
-	unsigned int got = 0, want = stack_batch(s);
+	struct cache_stack *s = &cc->stack[cls];
+	unsigned int want = min(stack_batch(s), stack_depth(cls) - s->count);
+	int got;
 
 	lockdep_assert_irqs_disabled();
-	stack_grow_batch(s);
-	spin_lock(&pcpu_alt_lock);
-	while (got < want && s->count < PCPU_ALT_CACHE_DEPTH) {
-		struct cache_entry *e = &s->entry[s->count];
-
-		if (!pcpu_alt_take_populated_locked(class_bits(cls),
-						    class_align_bits(cls),
-						    caller, &e->chunk,
-						    &e->start))
-			break;
-		set_bit(e->start, e->chunk->cached);
-		s->count++;
-		got++;
-	}
-	nr_refills++;
-	spin_unlock(&pcpu_alt_lock);
+	stack_grow_batch(s, cls);
+	got = pcpu_alt_chunk_take_cached(class_bits(cls),
+					 class_align_bits(cls), want, caller,
+					 stack_areas(cc, cls) + s->count);
+	s->count += got;
+	cc->refills++;
 	if (got && !delayed_work_pending(&cache_reaper))
 		schedule_delayed_work(&cache_reaper,
 				      msecs_to_jiffies(PCPU_ALT_CACHE_IDLE_MS));
@@ -293,7 +348,7 @@ void __percpu *pcpu_alt_cache_alloc(size_t size, size_t align, gfp_t gfp,
 {
 	int cls = READ_ONCE(cache_enabled) ? class_for_request(size, align) : -1;
 	struct pcpu_alt_cpu_cache *cc;
-	struct cache_entry e;
+	struct pcpu_alt_area e;
 	struct cache_stack *s;
 	unsigned long flags;
 	void __percpu *ptr;
@@ -303,23 +358,41 @@ void __percpu *pcpu_alt_cache_alloc(size_t size, size_t align, gfp_t gfp,
 	local_irq_save(flags);
 	cc = this_cpu_ptr(cpu_caches);
 	s = &cc->stack[cls];
-	if (!s->count && !stack_refill(s, cls, caller)) {
+	if (!s->count && !stack_refill(cc, cls, caller)) {
 		local_irq_restore(flags);
 		return NULL;
 	}
-	e = s->entry[--s->count];
+	e = stack_areas(cc, cls)[--s->count];
+	/* Live and out of the cache: the area's claim goes. */
 	clear_bit(e.start, e.chunk->cached);
 	pcpu_alt_chunk_set_caller(e.chunk, e.start, caller);
 	cc->used = true;
 	cc->hits++;
 	local_irq_restore(flags);
 
-	ptr = entry_ptr(&e);
+	ptr = pcpu_alt_chunk_ptr(e.chunk, e.start);
 	zero_class_area(ptr, cls);
 	trace_pcpu_alt_alloc(caller, size, align,
 			     !gfpflags_allow_blocking(gfp), e.chunk->id,
 			     e.start * PCPU_ALT_MIN_ALLOC, class_size[cls]);
 	return ptr;
+}
+
+/* Push a claimed class @cls area on this CPU's stack.  IRQs off. */
+static void stack_push(struct pcpu_alt_cpu_cache *cc, int cls,
+		       struct pcpu_alt_chunk *chunk, int start)
+{
+	struct cache_stack *s = &cc->stack[cls];
+
+	if (s->count >= 2 * stack_batch(s)) {
+		stack_drain(cc, cls, stack_batch(s));
+		stack_grow_batch(s, cls);
+	}
+	stack_areas(cc, cls)[s->count].chunk = chunk;
+	stack_areas(cc, cls)[s->count].start = start;
+	s->count++;
+	cc->used = true;
+	cc->frees++;
 }
 
 /**
@@ -328,6 +401,10 @@ void __percpu *pcpu_alt_cache_alloc(size_t size, size_t align, gfp_t gfp,
  * @caller: the free's call site
  * @id: set to the area's chunk id when the free is refused
  * @offset: set to the area's offset when the free is refused
+ *
+ * Claims the area's cached bit first, then reads its size (see "Cached
+ * areas" in pcpu_alt_chunk.c): a second free of an area sitting in any
+ * CPU's cache finds the bit taken, even while that cache is drained.
  *
  * CONTEXT: any.
  * RETURNS: PCPU_ALT_CACHE_TAKEN when the area was cached,
@@ -338,45 +415,38 @@ enum pcpu_alt_cache_verdict pcpu_alt_cache_free(void __percpu *ptr,
 						unsigned long caller, int *id,
 						unsigned long *offset)
 {
+	enum pcpu_alt_cache_verdict verdict = PCPU_ALT_CACHE_MISS;
 	struct pcpu_alt_chunk *chunk;
-	struct pcpu_alt_cpu_cache *cc;
-	int start, bits, cls = -1;
-	bool twice = false;
 	unsigned long flags;
-	struct cache_stack *s;
+	int start, cls;
 
 	if (!READ_ONCE(cache_enabled) || !cpu_caches)
 		return PCPU_ALT_CACHE_MISS;
 	local_irq_save(flags);
 	rcu_read_lock();
-	if (pcpu_alt_lookup_rcu(ptr, &chunk, &start, &bits) && chunk->cached)
-		cls = class_for_area(start, bits);
-	if (cls >= 0)
-		twice = test_and_set_bit(start, chunk->cached);
-	if (twice) {
+	if (!pcpu_alt_lookup_rcu(ptr, &chunk, &start) || !chunk->cached)
+		goto out;
+	pcpu_alt_test_point(PCPU_ALT_TEST_FREE_CLAIM, ptr);
+	if (test_and_set_bit(start, chunk->cached)) {
 		*id = chunk->id;
 		*offset = start * PCPU_ALT_MIN_ALLOC;
-	} else if (cls >= 0) {
-		cc = this_cpu_ptr(cpu_caches);
-		s = &cc->stack[cls];
-		if (s->count >= 2 * stack_batch(s)) {
-			stack_drain(s, cls, stack_batch(s));
-			stack_grow_batch(s);
-		}
-		s->entry[s->count].chunk = chunk;
-		s->entry[s->count].start = start;
-		s->count++;
-		cc->used = true;
-		cc->frees++;
-		trace_pcpu_alt_free(caller, chunk->id,
-				    start * PCPU_ALT_MIN_ALLOC, class_size[cls]);
+		verdict = PCPU_ALT_CACHE_REFUSED;
+		goto out;
 	}
+	cls = class_for_area(start, pcpu_alt_area_bits_racy(chunk, start));
+	if (cls < 0) {
+		/* Not a live class area: the slow path decides. */
+		clear_bit_unlock(start, chunk->cached);
+		goto out;
+	}
+	stack_push(this_cpu_ptr(cpu_caches), cls, chunk, start);
+	trace_pcpu_alt_free(caller, chunk->id, start * PCPU_ALT_MIN_ALLOC,
+			    class_size[cls]);
+	verdict = PCPU_ALT_CACHE_TAKEN;
+out:
 	rcu_read_unlock();
 	local_irq_restore(flags);
-
-	if (cls < 0)
-		return PCPU_ALT_CACHE_MISS;
-	return twice ? PCPU_ALT_CACHE_REFUSED : PCPU_ALT_CACHE_TAKEN;
+	return verdict;
 }
 
 /* Areas and bytes sitting in @cc's stacks (racy unless @cc is quiet). */
@@ -395,7 +465,7 @@ static void cpu_cache_totals(const struct pcpu_alt_cpu_cache *cc,
 
 /**
  * pcpu_alt_cache_stats() - fold the caches into a stats snapshot
- * @st: snapshot taken under pcpu_alt_lock; cached areas become free
+ * @st: the snapshot; cached areas become free
  *
  * The per-CPU figures are read without stopping the CPUs, so while caches
  * are busy they may lag the rest of the snapshot by a few areas.
@@ -408,8 +478,6 @@ void pcpu_alt_cache_stats(struct pcpu_alt_stats *st)
 	unsigned int cpu;
 
 	st->cache_enabled = READ_ONCE(cache_enabled);
-	st->nr_cache_refills = nr_refills;
-	st->nr_cache_drains = nr_drains;
 	if (!cpu_caches)
 		return;
 	for_each_possible_cpu(cpu) {
@@ -419,13 +487,22 @@ void pcpu_alt_cache_stats(struct pcpu_alt_stats *st)
 		cpu_cache_totals(cc, &areas, &bytes);
 		st->nr_cache_hits += READ_ONCE(cc->hits);
 		st->nr_cache_frees += READ_ONCE(cc->frees);
+		st->nr_cache_refills += READ_ONCE(cc->refills);
+		st->nr_cache_drains += READ_ONCE(cc->drains);
 	}
 	st->nr_cached = areas;
 	st->cached_bytes = bytes;
 }
 
+/* The whole size of one CPU's caches, stacks included. */
+static size_t cpu_cache_bytes(void)
+{
+	return struct_size((struct pcpu_alt_cpu_cache *)NULL, area,
+			   cache_entries);
+}
+
 /**
- * pcpu_alt_cache_show() - one line per CPU: areas and bytes cached, use
+ * pcpu_alt_cache_show() - the class table, then one line per CPU
  * @m: the seq_file
  *
  * CONTEXT: process context.
@@ -433,12 +510,22 @@ void pcpu_alt_cache_stats(struct pcpu_alt_stats *st)
 void pcpu_alt_cache_show(struct seq_file *m)
 {
 	unsigned int cpu;
+	int cls;
 
-	/* percpu_bytes: what each CPU's caches take from the stock allocator. */
-	seq_printf(m, "# cache=%d classes=%zu max_batch=%d max_depth=%d percpu_bytes=%zu\n",
+	/*
+	 * percpu_bytes: what each CPU's caches take from the stock allocator;
+	 * pin_max_bytes: the most per-CPU memory they can hold back per CPU.
+	 */
+	seq_printf(m, "# cache=%d classes=%zu max_size=%d max_align=%d max_batch=%d max_depth=%d percpu_bytes=%zu pin_max_bytes=%zu\n",
 		   READ_ONCE(cache_enabled), PCPU_ALT_CACHE_CLASSES,
-		   PCPU_ALT_CACHE_BATCH, PCPU_ALT_CACHE_DEPTH,
-		   cpu_caches ? sizeof(struct pcpu_alt_cpu_cache) : 0);
+		   PCPU_ALT_CACHE_MAX_SIZE, PCPU_ALT_CACHE_MAX_ALIGN,
+		   PCPU_ALT_CACHE_BATCH_MAX, 2 * PCPU_ALT_CACHE_BATCH_MAX,
+		   cpu_caches ? cpu_cache_bytes() : 0, cache_pin_max);
+	seq_puts(m, "# class_bytes/align/depth:");
+	for (cls = 0; cls < PCPU_ALT_CACHE_CLASSES; cls++)
+		seq_printf(m, " %u/%u/%u", class_size[cls], class_align(cls),
+			   stack_depth(cls));
+	seq_putc(m, '\n');
 	if (!cpu_caches)
 		return;
 	for_each_possible_cpu(cpu) {
@@ -514,6 +601,7 @@ static int cache_cpu_dead(unsigned int cpu)
 	return 0;
 }
 
+/* kernel_param_lock(THIS_MODULE) held, as for every parameter write. */
 static int cache_param_set(const char *val, const struct kernel_param *kp)
 {
 	bool on;
@@ -522,8 +610,11 @@ static int cache_param_set(const char *val, const struct kernel_param *kp)
 	if (err)
 		return err;
 	WRITE_ONCE(cache_enabled, on);
+	/* At load, and after unload began: the flag is all there is. */
+	if (!caches_live)
+		return 0;
 	pcpu_alt_chunks_track_cached(on);
-	if (!on && cpu_caches) {
+	if (!on) {
 		pcpu_alt_cache_drain_all();
 		pcpu_alt_balance_kick();
 	}
@@ -586,7 +677,8 @@ int pcpu_alt_cache_init(void)
 
 	class_table_init();
 	pcpu_alt_chunks_track_cached(cache_enabled);
-	cpu_caches = alloc_percpu(struct pcpu_alt_cpu_cache);
+	cpu_caches = __alloc_percpu(cpu_cache_bytes(),
+				    __alignof__(struct pcpu_alt_cpu_cache));
 	if (!cpu_caches)
 		return -ENOMEM;
 	ret = cpuhp_setup_state_nocalls(CPUHP_BP_PREPARE_DYN,
@@ -598,6 +690,9 @@ int pcpu_alt_cache_init(void)
 	ret = cache_shrinker_register();
 	if (ret)
 		goto hp;
+	kernel_param_lock(THIS_MODULE);
+	caches_live = true;
+	kernel_param_unlock(THIS_MODULE);
 	return 0;
 hp:
 	cpuhp_remove_state_nocalls(cache_hp_state);
@@ -610,16 +705,26 @@ free:
 /**
  * pcpu_alt_cache_exit() - drain and tear down the caches (unload)
  *
+ * A parameter write in progress finishes first; later ones find the
+ * caches gone.  No CPU can go offline between the removal of the CPU-dead
+ * callback and the final drain, which would leave its caches full.
+ *
  * CONTEXT: process context; nothing allocates or frees any more.
  */
 void pcpu_alt_cache_exit(void)
 {
 	if (!cpu_caches)
 		return;
+	kernel_param_lock(THIS_MODULE);
+	caches_live = false;
+	kernel_param_unlock(THIS_MODULE);
 	cache_shrinker_unregister();
-	cpuhp_remove_state_nocalls(cache_hp_state);
 	cancel_delayed_work_sync(&cache_reaper);
-	pcpu_alt_cache_drain_all();
+	cpus_read_lock();
+	cpuhp_remove_state_nocalls_cpuslocked(cache_hp_state);
+	pcpu_alt_race_window("unload, before the last cache drain");
+	on_each_cpu(cache_drain_this_cpu, NULL, 1);
+	cpus_read_unlock();
 	free_percpu(cpu_caches);
 	cpu_caches = NULL;
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * pcpu_alt chunks: their lifecycle, the slot lists, the lookup index and
- * the accounting around each chunk's allocation map (pcpu_alt_map.c).
+ * pcpu_alt chunks: their lifecycle, the slot lists, the lookup index, the
+ * slow path and the accounting around each chunk's allocation map
+ * (pcpu_alt_map.c).
  *
  * Chunks sit on slot lists by their largest free run: slot fls(bytes), slot
  * 0 for full chunks, and a last slot for chunks with no allocation at all.
@@ -14,11 +15,45 @@
  *
  * Locking
  * -------
- * pcpu_alt_lock (spinlock, IRQ-safe, since frees come from any context)
- * protects the slot lists, every chunk's map and callers, and the counters.
- * pcpu_alt_mutex serialises everything that sleeps: chunk creation and
- * destruction, population and depopulation; blocking allocations hold it
- * for their whole run.  Order: pcpu_alt_mutex, then pcpu_alt_lock.
+ * Three locks, always taken in this order:
+ *
+ *   pcpu_alt_mutex       everything that sleeps: creating and destroying
+ *                        chunks, populating and depopulating pages, the
+ *                        background work.  An allocation takes it only
+ *                        when it must make a chunk or back a page, and
+ *                        then killably (unless __GFP_NOFAIL).
+ *   chunk->lock          one chunk: its map, @nr_empty_pop, @isolated,
+ *                        @populated (written with the mutex held too) and
+ *                        the writes to @cached described below.  IRQ-safe:
+ *                        frees come from any context.  Never two at once.
+ *   pcpu_alt_slots_lock  the slot lists, each chunk's @slot and
+ *                        nr_free_chunks.  IRQ-safe, held for list walks and
+ *                        moves only.
+ *
+ * A search walks the slot lists under pcpu_alt_slots_lock and only
+ * trylocks a chunk there, so the map search itself runs under that one
+ * chunk's lock: searches and frees in different chunks run in parallel.
+ * Holding a chunk's lock pins it on its list (moving it needs that lock),
+ * so a walk may drop pcpu_alt_slots_lock while it searches one chunk and
+ * carry on from it afterwards.  Chunks are isolated (off the lists and the
+ * index) with the mutex and their lock held, and freed only after an RCU
+ * grace period: lock-free lookups (pcpu_alt_lookup_rcu()) may hold them.
+ *
+ * Counters users see are atomics, or are changed under pcpu_alt_mutex and
+ * read without it; pcpu_alt_chunks_verify() cross-checks them against the
+ * chunks when nothing moved while it looked.
+ *
+ * Cached areas
+ * ------------
+ * A per-CPU cache keeps areas allocated in the map and marks each in
+ * @cached.  The fast free claims an area with test_and_set_bit() on its
+ * start *before* it reads the area's size, and lets go of the claim if the
+ * map says no area of a cached class starts there; so a second free of a
+ * cached area always finds the bit set and is refused.  Every locked path
+ * that takes an area from the map claims its bit the same way first and
+ * leaves the area alone when a claim is already there (a stale free in
+ * flight), and a drain gives an area back to the map before it releases the
+ * bit.  Areas outside a cache keep the bit clear.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -26,6 +61,7 @@
 #include <linux/log2.h>
 #include <linux/moduleparam.h>
 #include <linux/rcupdate.h>
+#include <linux/sched/mm.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 
@@ -33,33 +69,33 @@
 #include "pcpu_alt_chunk.h"
 #include "pcpu_alt_trace.h"
 
-/* Protects slot lists, chunk maps and callers, and the counters. */
-DEFINE_SPINLOCK(pcpu_alt_lock);
-/* Serialises chunk creation/destruction and (de)population. */
+/* See "Locking" above. */
 DEFINE_MUTEX(pcpu_alt_mutex);
+static DEFINE_SPINLOCK(pcpu_alt_slots_lock);
 
-/* Slot lists, see the top comment (pcpu_alt_lock). */
-struct list_head *pcpu_alt_slots;
+/* Slot lists (pcpu_alt_slots_lock); the count is fixed at load. */
+static struct list_head *pcpu_alt_slots;
 int pcpu_alt_nr_slots;
+
+/* Chunks on the last slot (pcpu_alt_slots_lock; read racily). */
+static unsigned int nr_free_chunks;
 
 /*
  * Region page -> chunk, for O(1) lookup on free.  Keyed by the vmalloc page
  * number of (pointer + layout bias), which falls in the chunk's lowest unit.
- * Stores happen under pcpu_alt_mutex before the chunk is visible; erases and
- * loads under pcpu_alt_lock, so a chunk found here cannot be freed under us.
- * Its own lock nests inside pcpu_alt_lock, so it is always taken with IRQs
- * off (XA_FLAGS_LOCK_IRQ, xa_store_irq()).
+ * Stores happen under pcpu_alt_mutex before the chunk is visible, erases
+ * under pcpu_alt_mutex when it is isolated; loads under RCU.  Its own lock
+ * is IRQ-safe (XA_FLAGS_LOCK_IRQ).
  */
 static DEFINE_XARRAY_FLAGS(pcpu_alt_index, XA_FLAGS_LOCK_IRQ);
 
 /*
  * Each CPU remembers the chunk its last lock-free lookup found, so that a
  * run of frees into one chunk skips the index walk.  A memo is good while
- * its @gen equals lookup_gen, which chunk_unindex() bumps (under
- * pcpu_alt_lock, release) after taking a chunk out of the index; readers
- * load it with acquire before the index, so a memo can never name a chunk
- * the index had already dropped.  Read and written by its own CPU with
- * IRQs off.
+ * its @gen equals lookup_gen, which chunk_unindex() bumps (pcpu_alt_mutex,
+ * release) after taking a chunk out of the index; readers load it with
+ * acquire before the index, so a memo can never name a chunk the index had
+ * already dropped.  Read and written by its own CPU with IRQs off.
  */
 struct lookup_memo {
 	unsigned long base;
@@ -70,15 +106,41 @@ struct lookup_memo {
 static DEFINE_PER_CPU(struct lookup_memo, lookup_memo);
 static unsigned long lookup_gen;
 
-/* Counters behind struct pcpu_alt_stats (pcpu_alt_lock). */
-static struct pcpu_alt_stats counters;
-/* Chunks on the last slot (pcpu_alt_lock). */
-static unsigned int nr_free_chunks;
-/* Areas moved into and out of the per-CPU caches (pcpu_alt_lock). */
-static u64 nr_cache_takes;
-static u64 nr_cache_gives;
-/* Allocations whose caller could not be recorded (pcpu_alt_lock). */
-static u64 nr_untracked;
+/*
+ * Map traffic, atomics so that no lock is shared: areas taken for callers
+ * and given back by them (slow path), taken by and given back from the
+ * per-CPU caches, and taken then given back because population failed.
+ * Their sum only grows: pcpu_alt_chunks_verify() uses it to tell whether
+ * anything moved while it looked.
+ */
+static atomic64_t nr_slow_allocs, nr_slow_frees;
+static atomic64_t nr_cache_takes, nr_cache_gives;
+static atomic64_t nr_rollbacks;
+/* Areas and bits in use (cached ones included), and the most areas. */
+static atomic64_t live_areas, live_bits, max_live_areas;
+/* Smallest and largest area taken, in bits (0: none yet). */
+static atomic_t min_area_bits, max_area_bits;
+/* Populated pages holding no allocation, all chunks. */
+static atomic_t nr_empty_pop_pages;
+
+/*
+ * Chunk and page counters: written under pcpu_alt_mutex (WRITE_ONCE), read
+ * without it.
+ */
+static struct {
+	unsigned int nr_chunks;
+	unsigned int nr_max_chunks;
+	unsigned int nr_populated_pages;
+	u64 meta_bytes;
+	u64 nr_chunks_created;
+	u64 nr_chunks_destroyed;
+	u64 nr_pages_populated;
+	u64 nr_pages_depopulated;
+	u64 nr_balance_runs;
+} counters;
+
+/* Allocations whose caller could not be recorded. */
+static atomic64_t nr_untracked;
 /* Next chunk id (pcpu_alt_mutex). */
 static int next_chunk_id;
 /* New chunks get a cached map (pcpu_alt_mutex). */
@@ -94,6 +156,27 @@ bool pcpu_alt_km_backend;
 static bool track_callers;
 module_param(track_callers, bool, 0444);
 MODULE_PARM_DESC(track_callers, "record each allocation's caller for the unload leak report (debug; slows every allocation)");
+
+/* A search that found every fitting chunk busy walks again this often. */
+#define PCPU_ALT_FIND_PASSES	8
+
+/* How find_room() may place an area. */
+enum find_how {
+	FIND_ANY,		/* anywhere: the caller populates */
+	FIND_POPULATED,		/* populated pages only */
+	FIND_CACHED,		/* populated pages of chunks with a cached map */
+};
+
+/* Add @n to a counter written under pcpu_alt_mutex, read without it. */
+static void counter_add(unsigned int *c, int n)
+{
+	WRITE_ONCE(*c, *c + n);
+}
+
+static void counter_add64(u64 *c, s64 n)
+{
+	WRITE_ONCE(*c, *c + n);
+}
 
 /**
  * pcpu_alt_chunks_track_cached() - give new chunks a cached map or not
@@ -111,31 +194,29 @@ void pcpu_alt_chunks_track_cached(bool on)
 	mutex_unlock(&pcpu_alt_mutex);
 }
 
-/* ---- slots and accounting (pcpu_alt_lock held) ---- */
+/* ---- slots ---- */
 
 int pcpu_alt_free_slot(void)
 {
 	return pcpu_alt_nr_slots - 1;
 }
 
-static int chunk_slot(const struct pcpu_alt_chunk *chunk)
-{
-	return pcpu_alt_map_slot(&chunk->map, pcpu_alt_free_slot());
-}
-
+/* Move @chunk to the slot its map says.  chunk->lock held. */
 static void chunk_relocate(struct pcpu_alt_chunk *chunk)
 {
-	int slot = chunk_slot(chunk);
+	int slot = pcpu_alt_map_slot(&chunk->map, pcpu_alt_free_slot());
 
-	lockdep_assert_held(&pcpu_alt_lock);
-	if (slot == chunk->slot)
+	lockdep_assert_held(&chunk->lock);
+	if (slot == chunk->slot || chunk->isolated)
 		return;
+	spin_lock(&pcpu_alt_slots_lock);
 	if (chunk->slot == pcpu_alt_free_slot())
-		nr_free_chunks--;
+		WRITE_ONCE(nr_free_chunks, nr_free_chunks - 1);
 	if (slot == pcpu_alt_free_slot())
-		nr_free_chunks++;
+		WRITE_ONCE(nr_free_chunks, nr_free_chunks + 1);
 	list_move_tail(&chunk->list, &pcpu_alt_slots[slot]);
 	chunk->slot = slot;
+	spin_unlock(&pcpu_alt_slots_lock);
 }
 
 /* Fully free chunks; read without the lock, for a heuristic. */
@@ -144,16 +225,24 @@ unsigned int pcpu_alt_nr_free_chunks(void)
 	return READ_ONCE(nr_free_chunks);
 }
 
-/* Empty populated pages; without the lock, for a heuristic. */
+/* Empty populated pages; without a lock, for a heuristic. */
 unsigned int pcpu_alt_nr_empty_pop_pages(void)
 {
-	return READ_ONCE(counters.nr_empty_pop_pages);
+	return atomic_read(&nr_empty_pop_pages);
 }
 
+/**
+ * pcpu_alt_count_balance_run() - count one run of the background work
+ *
+ * CONTEXT: pcpu_alt_mutex held.
+ */
 void pcpu_alt_count_balance_run(void)
 {
-	counters.nr_balance_runs++;
+	lockdep_assert_held(&pcpu_alt_mutex);
+	counter_add64(&counters.nr_balance_runs, 1);
 }
+
+/* ---- page accounting (chunk->lock held) ---- */
 
 /* Populated pages in [first, last] that hold no allocation. */
 static int count_empty_pop(const struct pcpu_alt_chunk *chunk, int first,
@@ -173,66 +262,26 @@ static void chunk_adjust_empty(struct pcpu_alt_chunk *chunk, int first,
 	int delta = count_empty_pop(chunk, first, last) - before;
 
 	chunk->nr_empty_pop += delta;
-	counters.nr_empty_pop_pages += delta;
+	atomic_add(delta, &nr_empty_pop_pages);
 }
 
-/**
- * pcpu_alt_chunk_mark_populated() - record that a page index is backed
- * @chunk: the chunk
- * @page: the page index, just populated
- *
- * CONTEXT: pcpu_alt_mutex and pcpu_alt_lock held.
- */
-void pcpu_alt_chunk_mark_populated(struct pcpu_alt_chunk *chunk, int page)
+/* Record that @page is backed.  pcpu_alt_mutex and chunk->lock held. */
+static void chunk_mark_populated(struct pcpu_alt_chunk *chunk, int page)
 {
+	lockdep_assert_held(&pcpu_alt_mutex);
+	lockdep_assert_held(&chunk->lock);
 	__set_bit(page, chunk->populated);
 	trace_pcpu_alt_populate(chunk->id, 1);
 	chunk->nr_populated++;
-	counters.nr_populated_pages++;
-	counters.nr_pages_populated++;
+	counter_add(&counters.nr_populated_pages, 1);
+	counter_add64(&counters.nr_pages_populated, 1);
 	if (pcpu_alt_block_empty(&chunk->map.blocks[page])) {
 		chunk->nr_empty_pop++;
-		counters.nr_empty_pop_pages++;
+		atomic_inc(&nr_empty_pop_pages);
 	}
 }
 
-/**
- * pcpu_alt_chunk_isolate_empty() - pick empty populated pages to give back
- * @chunk: the chunk
- * @pages: bitmap (unit_pages bits, zeroed) receiving the chosen pages
- * @max: at most this many
- *
- * The chosen pages are marked unpopulated at once, so no non-blocking
- * allocation can land in them while the caller unmaps them.
- *
- * CONTEXT: pcpu_alt_mutex and pcpu_alt_lock held.
- * RETURNS: how many pages were chosen.
- */
-int pcpu_alt_chunk_isolate_empty(struct pcpu_alt_chunk *chunk,
-				 unsigned long *pages, int max)
-{
-	int page, n = 0;
-
-	for_each_set_bit(page, chunk->populated, pcpu_alt_layout.unit_pages) {
-		if (n == max)
-			break;
-		if (!pcpu_alt_block_empty(&chunk->map.blocks[page]))
-			continue;
-		__set_bit(page, pages);
-		n++;
-	}
-	for_each_set_bit(page, pages, pcpu_alt_layout.unit_pages)
-		__clear_bit(page, chunk->populated);
-	chunk->nr_populated -= n;
-	chunk->nr_empty_pop -= n;
-	counters.nr_populated_pages -= n;
-	counters.nr_empty_pop_pages -= n;
-	counters.nr_pages_depopulated += n;
-	trace_pcpu_alt_depopulate(chunk->id, n);
-	return n;
-}
-
-/* ---- chunk lifecycle ---- */
+/* ---- chunk lifecycle (pcpu_alt_mutex held) ---- */
 
 /* Index key of an address: its page in vmalloc space (a shallow tree). */
 static unsigned long index_key(unsigned long addr)
@@ -256,7 +305,7 @@ static size_t chunk_meta_bytes(const struct pcpu_alt_chunk *chunk)
 
 /*
  * Drop the first @nr index entries of @chunk and invalidate every CPU's
- * lookup memo.  pcpu_alt_lock held; the chunk may be freed only after an
+ * lookup memo.  pcpu_alt_mutex held; the chunk may be freed only after an
  * RCU grace period, as lock-free lookups may have found it.
  */
 static void chunk_unindex(struct pcpu_alt_chunk *chunk, int nr)
@@ -264,9 +313,9 @@ static void chunk_unindex(struct pcpu_alt_chunk *chunk, int nr)
 	unsigned long key = chunk_index_key(chunk);
 	int i;
 
-	lockdep_assert_held(&pcpu_alt_lock);
+	lockdep_assert_held(&pcpu_alt_mutex);
 	for (i = 0; i < nr; i++)
-		xa_erase(&pcpu_alt_index, key + i);
+		xa_erase_irq(&pcpu_alt_index, key + i);
 	/* Pairs with pcpu_alt_lookup_rcu(): the erase is seen first. */
 	smp_store_release(&lookup_gen, lookup_gen + 1);
 }
@@ -288,6 +337,8 @@ static void chunk_free(struct pcpu_alt_chunk *chunk)
 
 /**
  * pcpu_alt_chunk_create() - make a new, empty chunk and put it on a slot
+ * @gfp: flags for the chunk's metadata and pages (reclaim constraints are
+ *       also in force as a scope, for what takes no flags)
  * @why: on failure, set to a description of what failed
  *
  * With the km backend every page is populated here.
@@ -295,81 +346,77 @@ static void chunk_free(struct pcpu_alt_chunk *chunk)
  * CONTEXT: process context; pcpu_alt_mutex held.
  * RETURNS: the chunk, or NULL (the reason is in @why).
  */
-struct pcpu_alt_chunk *pcpu_alt_chunk_create(const char **why)
+struct pcpu_alt_chunk *pcpu_alt_chunk_create(gfp_t gfp, const char **why)
 {
 	int pages = pcpu_alt_layout.unit_pages, i, err;
 	struct pcpu_alt_chunk *chunk = NULL;
-	unsigned long flags;
 
 	lockdep_assert_held(&pcpu_alt_mutex);
 	*why = "chunk metadata allocation failed";
-	if (!pcpu_alt_fault_inject())
-		chunk = kzalloc(sizeof(*chunk), GFP_KERNEL);
+	if (!pcpu_alt_fault_inject(gfp))
+		chunk = kzalloc(sizeof(*chunk), gfp);
 	if (!chunk)
 		return NULL;
+	spin_lock_init(&chunk->lock);
 	INIT_LIST_HEAD(&chunk->list);
 	xa_init_flags(&chunk->callers, XA_FLAGS_LOCK_IRQ);
-	if (pcpu_alt_fault_inject() ||
-	    pcpu_alt_map_init(&chunk->map, pages, GFP_KERNEL))
+	if (pcpu_alt_fault_inject(gfp) ||
+	    pcpu_alt_map_init(&chunk->map, pages, gfp))
 		goto fail;
-	if (!pcpu_alt_fault_inject())
-		chunk->populated = bitmap_zalloc(pages, GFP_KERNEL);
+	if (!pcpu_alt_fault_inject(gfp))
+		chunk->populated = bitmap_zalloc(pages, gfp);
 	if (!chunk->populated)
 		goto fail;
 	if (track_cached) {
-		if (!pcpu_alt_fault_inject())
-			chunk->cached = bitmap_zalloc(chunk->map.nr_bits,
-						      GFP_KERNEL);
+		if (!pcpu_alt_fault_inject(gfp))
+			chunk->cached = bitmap_zalloc(chunk->map.nr_bits, gfp);
 		if (!chunk->cached)
 			goto fail;
 	}
 
 	*why = "vmap of the chunk region failed";
-	chunk->base = pcpu_alt_region_create();
+	chunk->base = pcpu_alt_region_create(gfp);
 	if (!chunk->base)
 		goto fail;
 
 	*why = "chunk index insertion failed";
 	for (i = 0; i < pages; i++) {
-		err = pcpu_alt_fault_inject() ? -ENOMEM :
+		err = pcpu_alt_fault_inject(gfp) ? -ENOMEM :
 		      xa_err(xa_store_irq(&pcpu_alt_index,
 					  chunk_index_key(chunk) + i, chunk,
-					  GFP_KERNEL));
+					  gfp));
 		if (err) {
-			spin_lock_irqsave(&pcpu_alt_lock, flags);
 			chunk_unindex(chunk, i);
-			spin_unlock_irqrestore(&pcpu_alt_lock, flags);
 			goto fail_unindexed;
 		}
 	}
 
 	*why = "page allocation failed";
 	for (i = 0; pcpu_alt_km_backend && i < pages; i++) {
-		if (pcpu_alt_region_populate(chunk->base, i)) {
-			spin_lock_irqsave(&pcpu_alt_lock, flags);
+		if (pcpu_alt_region_populate(chunk->base, i, gfp)) {
 			chunk_unindex(chunk, pages);
-			spin_unlock_irqrestore(&pcpu_alt_lock, flags);
 			goto fail_unindexed;
 		}
 		__set_bit(i, chunk->populated);
 	}
 
 	chunk->id = next_chunk_id++;
-	chunk->slot = pcpu_alt_free_slot();
-	spin_lock_irqsave(&pcpu_alt_lock, flags);
-	list_add_tail(&chunk->list, &pcpu_alt_slots[chunk->slot]);
-	nr_free_chunks++;
 	chunk->nr_populated = bitmap_weight(chunk->populated, pages);
 	chunk->nr_empty_pop = chunk->nr_populated;
-	counters.nr_populated_pages += chunk->nr_populated;
-	counters.nr_empty_pop_pages += chunk->nr_populated;
-	counters.nr_pages_populated += chunk->nr_populated;
-	counters.nr_chunks++;
-	counters.nr_max_chunks = max(counters.nr_max_chunks,
-				     counters.nr_chunks);
-	counters.nr_chunks_created++;
-	counters.meta_bytes += chunk_meta_bytes(chunk);
-	spin_unlock_irqrestore(&pcpu_alt_lock, flags);
+	atomic_add(chunk->nr_empty_pop, &nr_empty_pop_pages);
+	counter_add(&counters.nr_populated_pages, chunk->nr_populated);
+	counter_add64(&counters.nr_pages_populated, chunk->nr_populated);
+	counter_add(&counters.nr_chunks, 1);
+	WRITE_ONCE(counters.nr_max_chunks,
+		   max(counters.nr_max_chunks, counters.nr_chunks));
+	counter_add64(&counters.nr_chunks_created, 1);
+	counter_add64(&counters.meta_bytes, chunk_meta_bytes(chunk));
+
+	chunk->slot = pcpu_alt_free_slot();
+	spin_lock_irq(&pcpu_alt_slots_lock);
+	list_add_tail(&chunk->list, &pcpu_alt_slots[chunk->slot]);
+	WRITE_ONCE(nr_free_chunks, nr_free_chunks + 1);
+	spin_unlock_irq(&pcpu_alt_slots_lock);
 	trace_pcpu_alt_chunk_create(chunk->id, chunk->nr_populated);
 	return chunk;
 
@@ -381,49 +428,119 @@ fail:
 	return NULL;
 }
 
-/**
- * pcpu_alt_chunk_isolate() - take a chunk off its list and out of the index
- * @chunk: the chunk
- *
- * After this no allocation or free can reach it; pcpu_alt_chunk_destroy()
- * may then run without pcpu_alt_lock.
- *
- * CONTEXT: pcpu_alt_mutex and pcpu_alt_lock held.
+/*
+ * Take a chunk off its list and out of the index, after which no
+ * allocation or free can reach it.  pcpu_alt_mutex and chunk->lock held.
  */
-void pcpu_alt_chunk_isolate(struct pcpu_alt_chunk *chunk)
-{
-	if (chunk->slot == pcpu_alt_free_slot())
-		nr_free_chunks--;
-	list_del_init(&chunk->list);
-	chunk->isolated = true;
-	chunk_unindex(chunk, pcpu_alt_layout.unit_pages);
-	counters.nr_populated_pages -= chunk->nr_populated;
-	counters.nr_empty_pop_pages -= chunk->nr_empty_pop;
-	counters.nr_pages_depopulated += chunk->nr_populated;
-	counters.nr_chunks--;
-	counters.nr_chunks_destroyed++;
-	counters.meta_bytes -= chunk_meta_bytes(chunk);
-}
-
-/**
- * pcpu_alt_chunk_destroy() - free an isolated chunk and all its pages
- * @chunk: the chunk
- *
- * Waits for an RCU grace period first: pcpu_alt_lookup_rcu() users may
- * still hold the chunk.
- *
- * CONTEXT: process context; pcpu_alt_mutex held.
- */
-void pcpu_alt_chunk_destroy(struct pcpu_alt_chunk *chunk)
+static void chunk_isolate(struct pcpu_alt_chunk *chunk)
 {
 	lockdep_assert_held(&pcpu_alt_mutex);
-	trace_pcpu_alt_chunk_destroy(chunk->id, chunk->nr_populated);
-	/* The cache's lock-free free path may still be looking at it. */
-	synchronize_rcu();
-	chunk_free(chunk);
+	lockdep_assert_held(&chunk->lock);
+	spin_lock(&pcpu_alt_slots_lock);
+	if (chunk->slot == pcpu_alt_free_slot())
+		WRITE_ONCE(nr_free_chunks, nr_free_chunks - 1);
+	list_del_init(&chunk->list);
+	spin_unlock(&pcpu_alt_slots_lock);
+	WRITE_ONCE(chunk->isolated, true);
+	atomic_sub(chunk->nr_empty_pop, &nr_empty_pop_pages);
+	counter_add(&counters.nr_populated_pages, -chunk->nr_populated);
+	counter_add64(&counters.nr_pages_depopulated, chunk->nr_populated);
+	counter_add(&counters.nr_chunks, -1);
+	counter_add64(&counters.nr_chunks_destroyed, 1);
+	counter_add64(&counters.meta_bytes, -(s64)chunk_meta_bytes(chunk));
 }
 
-/* ---- allocation ---- */
+/*
+ * Free chunks isolated onto @doomed.  Waits for an RCU grace period first:
+ * lock-free lookups may still hold them.  pcpu_alt_mutex held.
+ */
+static void chunks_destroy(struct list_head *doomed)
+{
+	struct pcpu_alt_chunk *chunk, *next;
+
+	lockdep_assert_held(&pcpu_alt_mutex);
+	if (list_empty(doomed))
+		return;
+	list_for_each_entry(chunk, doomed, list)
+		chunk_unindex(chunk, pcpu_alt_layout.unit_pages);
+	synchronize_rcu();
+	list_for_each_entry_safe(chunk, next, doomed, list) {
+		list_del(&chunk->list);
+		trace_pcpu_alt_chunk_destroy(chunk->id, chunk->nr_populated);
+		chunk_free(chunk);
+	}
+}
+
+/*
+ * The second chunk on the free slot, or NULL.  Chunks are destroyed only
+ * by pcpu_alt_mutex holders, so it stays valid after the walk.
+ */
+static struct pcpu_alt_chunk *second_free_chunk(void)
+{
+	struct list_head *free_list = &pcpu_alt_slots[pcpu_alt_free_slot()];
+	struct pcpu_alt_chunk *chunk = NULL;
+
+	spin_lock_irq(&pcpu_alt_slots_lock);
+	if (!list_empty(free_list) && !list_is_singular(free_list))
+		chunk = list_next_entry(list_first_entry(free_list,
+							 struct pcpu_alt_chunk,
+							 list), list);
+	spin_unlock_irq(&pcpu_alt_slots_lock);
+	return chunk;
+}
+
+/* Move a chunk kept on the free slot to its end, out of the way. */
+static void free_chunk_to_tail(struct pcpu_alt_chunk *chunk)
+{
+	spin_lock_irq(&pcpu_alt_slots_lock);
+	if (!chunk->isolated && chunk->slot == pcpu_alt_free_slot())
+		list_move_tail(&chunk->list, &pcpu_alt_slots[chunk->slot]);
+	spin_unlock_irq(&pcpu_alt_slots_lock);
+}
+
+/**
+ * pcpu_alt_chunks_destroy_spare() - free fully free chunks beyond one
+ * @keep_empty_pages: keep a chunk when without its empty populated pages
+ *                    fewer than this many would be left
+ *
+ * A chunk that holds part of the empty-page reserve is kept, so a reserve
+ * spread over chunks does not make one run destroy a chunk and the next
+ * run (or the same one) back its pages again elsewhere.
+ *
+ * CONTEXT: process context; pcpu_alt_mutex held.
+ * RETURNS: how many chunks were destroyed.
+ */
+int pcpu_alt_chunks_destroy_spare(unsigned int keep_empty_pages)
+{
+	unsigned int tries = pcpu_alt_nr_free_chunks();
+	struct pcpu_alt_chunk *chunk;
+	LIST_HEAD(doomed);
+	int n = 0;
+
+	lockdep_assert_held(&pcpu_alt_mutex);
+	/* Each chunk on the free slot is looked at once at most. */
+	while (tries-- && (chunk = second_free_chunk())) {
+		bool doom;
+
+		spin_lock_irq(&chunk->lock);
+		doom = !chunk->isolated && pcpu_alt_map_empty(&chunk->map) &&
+		       pcpu_alt_nr_empty_pop_pages() - chunk->nr_empty_pop >=
+		       keep_empty_pages;
+		if (doom)
+			chunk_isolate(chunk);
+		spin_unlock_irq(&chunk->lock);
+		if (!doom) {
+			free_chunk_to_tail(chunk);
+			continue;
+		}
+		list_add(&chunk->list, &doomed);
+		n++;
+	}
+	chunks_destroy(&doomed);
+	return n;
+}
+
+/* ---- searching and taking (chunk->lock held) ---- */
 
 /**
  * pcpu_alt_chunk_ptr() - the pointer handed out for a chunk's bit
@@ -442,25 +559,6 @@ void __percpu *pcpu_alt_chunk_ptr(const struct pcpu_alt_chunk *chunk,
 	return (void __percpu __force *)addr;
 }
 
-static struct pcpu_alt_chunk *find_room(int bits, int align_bits,
-					bool atomic, int *start)
-{
-	struct pcpu_alt_chunk *chunk;
-	int slot;
-
-	for (slot = pcpu_alt_size_slot(bits); slot < pcpu_alt_nr_slots; slot++) {
-		list_for_each_entry(chunk, &pcpu_alt_slots[slot], list) {
-			*start = pcpu_alt_map_find(&chunk->map, bits,
-						   align_bits,
-						   atomic ? chunk->populated :
-						   NULL);
-			if (*start >= 0)
-				return chunk;
-		}
-	}
-	return NULL;
-}
-
 static void record_caller(struct pcpu_alt_chunk *chunk, int start,
 			  unsigned long caller)
 {
@@ -475,7 +573,7 @@ static void record_caller(struct pcpu_alt_chunk *chunk, int start,
 	old = xa_store(&chunk->callers, start, xa_mk_value(caller & LONG_MAX),
 		       GFP_ATOMIC | __GFP_NOWARN);
 	if (xa_is_err(old))
-		nr_untracked++;
+		atomic64_inc(&nr_untracked);
 }
 
 static unsigned long caller_of(struct pcpu_alt_chunk *chunk, int start)
@@ -485,10 +583,32 @@ static unsigned long caller_of(struct pcpu_alt_chunk *chunk, int start)
 	return v ? xa_to_value(v) | ~(unsigned long)LONG_MAX : 0;
 }
 
-/*
- * Take [start, start + bits) of @chunk and account for it; @for_cache when
- * the area goes into a per-CPU cache rather than to a caller.
- */
+/* Lower *@v to @x, or raise it, without a lock (rarely contended). */
+static void atomic_min_not_zero(atomic_t *v, int x)
+{
+	int old = atomic_read(v);
+
+	while ((!old || x < old) && !atomic_try_cmpxchg(v, &old, x))
+		;
+}
+
+static void atomic_max_int(atomic_t *v, int x)
+{
+	int old = atomic_read(v);
+
+	while (x > old && !atomic_try_cmpxchg(v, &old, x))
+		;
+}
+
+static void atomic64_max(atomic64_t *v, s64 x)
+{
+	s64 old = atomic64_read(v);
+
+	while (x > old && !atomic64_try_cmpxchg(v, &old, x))
+		;
+}
+
+/* Take [start, start + bits) of @chunk and account for it. */
 static void chunk_take(struct pcpu_alt_chunk *chunk, int start, int bits,
 		       unsigned long caller, bool for_cache)
 {
@@ -496,30 +616,34 @@ static void chunk_take(struct pcpu_alt_chunk *chunk, int start, int bits,
 	int last = (start + bits - 1) / PCPU_ALT_BLOCK_BITS;
 	int before = count_empty_pop(chunk, first, last);
 
+	lockdep_assert_held(&chunk->lock);
 	pcpu_alt_map_alloc(&chunk->map, start, bits);
 	chunk_adjust_empty(chunk, first, last, before);
 	chunk_relocate(chunk);
 	record_caller(chunk, start, caller);
-	if (for_cache)
-		nr_cache_takes++;
-	else
-		counters.nr_allocs++;
-	counters.nr_live++;
-	counters.live_bytes += bits * PCPU_ALT_MIN_ALLOC;
-	counters.nr_max_live = max(counters.nr_max_live, counters.nr_live);
-	counters.min_alloc_bytes = min_not_zero(counters.min_alloc_bytes,
-						(u64)bits * PCPU_ALT_MIN_ALLOC);
-	counters.max_alloc_bytes = max(counters.max_alloc_bytes,
-				       (u64)bits * PCPU_ALT_MIN_ALLOC);
+	atomic64_inc(for_cache ? &nr_cache_takes : &nr_slow_allocs);
+	atomic64_max(&max_live_areas, atomic64_inc_return(&live_areas));
+	atomic64_add(bits, &live_bits);
+	atomic_min_not_zero(&min_area_bits, bits);
+	atomic_max_int(&max_area_bits, bits);
 }
 
-/* Give back [start, ...) of @chunk; returns bits freed or -EINVAL. */
+/* What a give is, for the counters. */
+enum give_kind { GIVE_FREE, GIVE_CACHE, GIVE_ROLLBACK };
+
+/* Give back the area at @start of @chunk; returns bits freed or -EINVAL. */
 static int chunk_give(struct pcpu_alt_chunk *chunk, int start,
-		      bool for_cache)
+		      enum give_kind kind)
 {
 	int bits = pcpu_alt_map_size_at(&chunk->map, start), first, last;
+	static atomic64_t * const counter[] = {
+		[GIVE_FREE] = &nr_slow_frees,
+		[GIVE_CACHE] = &nr_cache_gives,
+		[GIVE_ROLLBACK] = &nr_rollbacks,
+	};
 	int before;
 
+	lockdep_assert_held(&chunk->lock);
 	if (bits < 0)
 		return bits;
 	first = start / PCPU_ALT_BLOCK_BITS;
@@ -530,142 +654,349 @@ static int chunk_give(struct pcpu_alt_chunk *chunk, int start,
 	chunk_relocate(chunk);
 	if (track_callers)
 		xa_erase(&chunk->callers, start);
-	if (for_cache)
-		nr_cache_gives++;
-	else
-		counters.nr_frees++;
-	counters.nr_live--;
-	counters.live_bytes -= bits * PCPU_ALT_MIN_ALLOC;
+	atomic64_inc(counter[kind]);
+	atomic64_dec(&live_areas);
+	atomic64_sub(bits, &live_bits);
 	return bits;
 }
 
-/* Back every page of [start, start + bits) that is not backed yet. */
-static int chunk_populate_range(struct pcpu_alt_chunk *chunk, int start,
-				int bits)
+/*
+ * Claim the cached bit of a free area about to be taken (see "Cached
+ * areas").  False when a stale free holds it: leave the area alone.
+ */
+static bool claim_area(struct pcpu_alt_chunk *chunk, int start)
+{
+	return !chunk->cached || !test_and_set_bit(start, chunk->cached);
+}
+
+/* First fit for @bits in @chunk as @how allows, or -1.  Lock held. */
+static int chunk_find(struct pcpu_alt_chunk *chunk, int bits, int align_bits,
+		      enum find_how how)
+{
+	if (chunk->isolated || (how == FIND_CACHED && !chunk->cached))
+		return -1;
+	return pcpu_alt_map_find(&chunk->map, bits, align_bits,
+				 how == FIND_ANY ? NULL : chunk->populated);
+}
+
+/* Worth locking @chunk for @bits?  A racy look at its hints. */
+static bool chunk_may_fit(const struct pcpu_alt_chunk *chunk, int bits,
+			  enum find_how how)
+{
+	/* Hints only: the search under the chunk's lock decides. */
+	if (how == FIND_CACHED && !data_race(chunk->cached))
+		return false;
+	/* As above: a hint. */
+	if (how != FIND_ANY && !data_race(chunk->nr_populated))
+		return false;
+	/* As above: a hint. */
+	return data_race(chunk->map.contig) >= bits;
+}
+
+/**
+ * struct room_taker - what find_room() looks for and takes
+ * @bits: size in bits
+ * @align_bits: alignment in bits
+ * @how: where it may be placed
+ * @caller: the allocation's call site
+ * @areas: for FIND_CACHED: receives up to @want areas, else NULL
+ * @want: for FIND_CACHED: how many
+ * @chunk: set to the chunk the area (areas) came from
+ * @start: set to the (first) area's first bit
+ * @got: set to the areas taken
+ * @populated: for a caller's area: all its pages are backed
+ */
+struct room_taker {
+	int bits;
+	int align_bits;
+	enum find_how how;
+	unsigned long caller;
+	struct pcpu_alt_area *areas;
+	int want;
+	struct pcpu_alt_chunk *chunk;
+	int start;
+	int got;
+	bool populated;
+};
+
+/* Are all pages under [start, start + bits) backed?  chunk->lock held. */
+static bool range_populated(const struct pcpu_alt_chunk *chunk, int start,
+			    int bits)
 {
 	int first = start / PCPU_ALT_BLOCK_BITS;
 	int last = (start + bits - 1) / PCPU_ALT_BLOCK_BITS;
-	unsigned long flags;
+
+	return find_next_zero_bit(chunk->populated, last + 1, first) > last;
+}
+
+/*
+ * Take what @t asks for from @chunk, whose area at @start is claimed.
+ * chunk->lock held.
+ */
+static void take_room(struct pcpu_alt_chunk *chunk, int start,
+		      struct room_taker *t)
+{
+	t->chunk = chunk;
+	t->start = start;
+	if (t->how != FIND_CACHED) {
+		chunk_take(chunk, start, t->bits, t->caller, false);
+		/* Not a cached area: let go of the claim. */
+		if (chunk->cached)
+			clear_bit(start, chunk->cached);
+		t->got = 1;
+		t->populated = range_populated(chunk, start, t->bits);
+		return;
+	}
+	for (;;) {
+		chunk_take(chunk, start, t->bits, t->caller, true);
+		t->areas[t->got].chunk = chunk;
+		t->areas[t->got].start = start;
+		if (++t->got == t->want)
+			return;
+		start = chunk_find(chunk, t->bits, t->align_bits, t->how);
+		if (start < 0 || !claim_area(chunk, start))
+			return;
+	}
+}
+
+/*
+ * Find room for @t and take it: the first fit in the fullest chunk that
+ * has one, under that chunk's lock.  False when no chunk has room (or
+ * every one that might stayed busy through all the passes: then the caller
+ * acts as if none had room).
+ */
+static bool find_room(struct room_taker *t)
+{
+	struct pcpu_alt_chunk *chunk;
+	unsigned long irq;
+	int slot, pass, start;
+	bool busy;
+
+	t->got = 0;
+	local_irq_save(irq);
+	for (pass = 0; pass < PCPU_ALT_FIND_PASSES; pass++) {
+		busy = false;
+		spin_lock(&pcpu_alt_slots_lock);
+		for (slot = pcpu_alt_size_slot(t->bits);
+		     slot < pcpu_alt_nr_slots; slot++) {
+			list_for_each_entry(chunk, &pcpu_alt_slots[slot], list) {
+				if (!chunk_may_fit(chunk, t->bits, t->how))
+					continue;
+				if (!spin_trylock(&chunk->lock)) {
+					busy = true;
+					continue;
+				}
+				/* Our lock pins the chunk on this list. */
+				spin_unlock(&pcpu_alt_slots_lock);
+				start = chunk_find(chunk, t->bits,
+						   t->align_bits, t->how);
+				if (start >= 0 && claim_area(chunk, start)) {
+					take_room(chunk, start, t);
+					spin_unlock_irqrestore(&chunk->lock, irq);
+					return true;
+				}
+				spin_lock(&pcpu_alt_slots_lock);
+				spin_unlock(&chunk->lock);
+			}
+		}
+		spin_unlock(&pcpu_alt_slots_lock);
+		if (!busy)
+			break;
+		cpu_relax();
+	}
+	local_irq_restore(irq);
+	return false;
+}
+
+/* ---- the slow path ---- */
+
+/*
+ * The caller's reclaim constraints as a scope, for the internal
+ * allocations that take no gfp (vmap() of a region, page tables).
+ */
+struct reclaim_scope {
+	unsigned int flags;
+	bool noio;
+	bool nofs;
+};
+
+static void reclaim_scope_enter(struct reclaim_scope *s, gfp_t gfp)
+{
+	s->noio = !(gfp & __GFP_IO);
+	s->nofs = !s->noio && !(gfp & __GFP_FS);
+	if (s->noio)
+		s->flags = memalloc_noio_save();
+	else if (s->nofs)
+		s->flags = memalloc_nofs_save();
+}
+
+static void reclaim_scope_exit(const struct reclaim_scope *s)
+{
+	if (s->noio)
+		memalloc_noio_restore(s->flags);
+	else if (s->nofs)
+		memalloc_nofs_restore(s->flags);
+}
+
+/* Take pcpu_alt_mutex for a caller: killably, unless it asked NOFAIL. */
+static int lock_for_caller(gfp_t gfp)
+{
+	if (gfp & __GFP_NOFAIL) {
+		mutex_lock(&pcpu_alt_mutex);
+		return 0;
+	}
+	return mutex_lock_killable(&pcpu_alt_mutex);
+}
+
+/*
+ * Back every page of [start, start + bits) that is not backed yet; the area
+ * is ours, so its pages cannot be given back meanwhile.  pcpu_alt_mutex
+ * held, which also keeps @populated still.
+ */
+static int chunk_populate_range(struct pcpu_alt_chunk *chunk, int start,
+				int bits, gfp_t gfp)
+{
+	int first = start / PCPU_ALT_BLOCK_BITS;
+	int last = (start + bits - 1) / PCPU_ALT_BLOCK_BITS;
 	int page, err;
 
+	lockdep_assert_held(&pcpu_alt_mutex);
 	for (page = first; page <= last; page++) {
 		if (test_bit(page, chunk->populated))
 			continue;
-		err = pcpu_alt_region_populate(chunk->base, page);
+		err = pcpu_alt_region_populate(chunk->base, page, gfp);
 		if (err)
 			return err;
-		spin_lock_irqsave(&pcpu_alt_lock, flags);
-		pcpu_alt_chunk_mark_populated(chunk, page);
-		spin_unlock_irqrestore(&pcpu_alt_lock, flags);
+		spin_lock_irq(&chunk->lock);
+		chunk_mark_populated(chunk, page);
+		spin_unlock_irq(&chunk->lock);
 	}
 	return 0;
+}
+
+/* Flags for internal allocations on a caller's behalf, as stock does. */
+static gfp_t internal_gfp(gfp_t gfp)
+{
+	return gfp & (GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN);
+}
+
+/*
+ * Under pcpu_alt_mutex, look again (the last holder may have made a chunk)
+ * and make a chunk while there still is no room.  False with *@why set
+ * when a chunk could not be made.
+ */
+static bool find_or_create(struct room_taker *t, gfp_t gfp, const char **why)
+{
+	lockdep_assert_held(&pcpu_alt_mutex);
+	for (;;) {
+		if (find_room(t))
+			return true;
+		if (!pcpu_alt_chunk_create(internal_gfp(gfp), why))
+			return false;
+	}
+}
+
+/* The blocking slow path; see pcpu_alt_chunk_alloc(). */
+static bool alloc_blocking(struct room_taker *t, gfp_t gfp,
+			   enum pcpu_alt_fail_reason *reason, const char **why)
+{
+	bool locked = false, done = false;
+	unsigned long irq;
+
+	*reason = PCPU_ALT_FAIL_KILLED;
+	*why = "interrupted by a fatal signal";
+	if (!find_room(t)) {
+		if (lock_for_caller(gfp))
+			return false;
+		locked = true;
+		if (!find_or_create(t, gfp, why)) {
+			*reason = PCPU_ALT_FAIL_CHUNK;
+			goto out;
+		}
+	}
+	done = t->populated;
+	if (done)
+		goto out;
+
+	if (!locked && lock_for_caller(gfp))
+		goto rollback;
+	locked = true;
+	done = !chunk_populate_range(t->chunk, t->start, t->bits,
+				     internal_gfp(gfp));
+	if (done)
+		goto out;
+	*reason = PCPU_ALT_FAIL_POPULATE;
+	*why = "page allocation failed";
+rollback:
+	spin_lock_irqsave(&t->chunk->lock, irq);
+	chunk_give(t->chunk, t->start, GIVE_ROLLBACK);
+	spin_unlock_irqrestore(&t->chunk->lock, irq);
+out:
+	if (locked)
+		mutex_unlock(&pcpu_alt_mutex);
+	return done;
 }
 
 /**
  * pcpu_alt_chunk_alloc() - the slow path: find room, make it if need be
  * @bits: size in bits
  * @align_bits: alignment in bits
- * @atomic: the caller may not sleep: populated space only, no chunk made
+ * @gfp: the caller's flags, after current_gfp_context(); without
+ *       __GFP_DIRECT_RECLAIM only populated space is used
  * @caller: the allocation's call site
  * @start: set to the area's first bit
  * @reason: on failure, set to why
  * @why: on failure, set to a description for the warning
  *
- * A blocking allocation holds pcpu_alt_mutex from the search to the end of
- * population, so the pages it lands on cannot be given back meanwhile.
+ * An allocation that fits in populated space takes only the lock of the
+ * chunk it lands in.  One that must make a chunk or back a page takes
+ * pcpu_alt_mutex for that, killably unless @gfp has __GFP_NOFAIL, and runs
+ * its internal allocations with @gfp's reclaim constraints (also as a
+ * scope, for what takes no flags), __GFP_NORETRY and __GFP_NOWARN.
  *
- * CONTEXT: any context when @atomic; process context otherwise.
+ * CONTEXT: any context for non-blocking @gfp; process context otherwise.
  * RETURNS: the chunk holding the new area, or NULL.
  */
 struct pcpu_alt_chunk *pcpu_alt_chunk_alloc(int bits, int align_bits,
-					    bool atomic, unsigned long caller,
+					    gfp_t gfp, unsigned long caller,
 					    int *start,
 					    enum pcpu_alt_fail_reason *reason,
 					    const char **why)
 {
-	struct pcpu_alt_chunk *chunk;
-	unsigned long flags;
+	struct room_taker t = {
+		.bits = bits, .align_bits = align_bits, .caller = caller,
+	};
+	struct reclaim_scope scope;
+	bool ok;
 
-	if (!atomic)
-		mutex_lock(&pcpu_alt_mutex);
-	spin_lock_irqsave(&pcpu_alt_lock, flags);
-	for (;;) {
-		chunk = find_room(bits, align_bits, atomic, start);
-		if (chunk)
-			break;
-		spin_unlock_irqrestore(&pcpu_alt_lock, flags);
-		if (atomic) {
-			*reason = PCPU_ALT_FAIL_NO_POPULATED;
-			*why = "no populated room for a non-blocking allocation";
-			return NULL;
-		}
-		if (!pcpu_alt_chunk_create(why)) {
-			*reason = PCPU_ALT_FAIL_CHUNK;
-			goto fail;
-		}
-		spin_lock_irqsave(&pcpu_alt_lock, flags);
+	if (gfpflags_allow_blocking(gfp)) {
+		t.how = FIND_ANY;
+		reclaim_scope_enter(&scope, gfp);
+		ok = alloc_blocking(&t, gfp, reason, why);
+		reclaim_scope_exit(&scope);
+	} else {
+		t.how = FIND_POPULATED;
+		ok = find_room(&t);
+		*reason = PCPU_ALT_FAIL_NO_POPULATED;
+		*why = "no populated room for a non-blocking allocation";
 	}
-	chunk_take(chunk, *start, bits, caller, false);
-	spin_unlock_irqrestore(&pcpu_alt_lock, flags);
-	if (atomic)
-		return chunk;
-
-	if (chunk_populate_range(chunk, *start, bits)) {
-		spin_lock_irqsave(&pcpu_alt_lock, flags);
-		chunk_give(chunk, *start, false);
-		counters.nr_allocs--;
-		counters.nr_frees--;
-		spin_unlock_irqrestore(&pcpu_alt_lock, flags);
-		*reason = PCPU_ALT_FAIL_POPULATE;
-		*why = "page allocation failed";
-		goto fail;
-	}
-	mutex_unlock(&pcpu_alt_mutex);
-	return chunk;
-
-fail:
-	mutex_unlock(&pcpu_alt_mutex);
-	return NULL;
+	*start = t.start;
+	return ok ? t.chunk : NULL;
 }
 
-/* Chunk holding @ptr's address, or NULL.  pcpu_alt_lock held. */
-static struct pcpu_alt_chunk *chunk_of(const void __percpu *ptr,
-				       unsigned long *offset)
-{
-	unsigned long addr = (__force unsigned long)ptr + pcpu_alt_layout.bias;
-	struct pcpu_alt_chunk *chunk = xa_load(&pcpu_alt_index,
-					       index_key(addr));
-
-	if (!chunk || chunk->isolated)
-		return NULL;
-	*offset = addr - (unsigned long)chunk->base;
-	return chunk;
-}
-
-/* Is the area at @start sitting in a per-CPU cache? */
-static bool pcpu_alt_area_cached(const struct pcpu_alt_chunk *chunk,
-				 int start)
-{
-	return chunk->cached && start < chunk->map.nr_bits &&
-	       test_bit(start, chunk->cached);
-}
+/* ---- lookups ---- */
 
 /**
- * pcpu_alt_lookup_rcu() - find a live area without taking a lock
+ * pcpu_alt_lookup_rcu() - find the chunk of a pointer without a lock
  * @ptr: the pointer
  * @chunk: set to its chunk
- * @start: set to its first bit
- * @bits: set to its size in bits
- *
- * While an area is live its own alloc and boundary bits never change, so
- * they can be read while others allocate and free around it; a pointer
- * that is not live may read as anything, and only a locked path can tell.
+ * @start: set to the bit @ptr points at
  *
  * CONTEXT: rcu_read_lock() held, IRQs off.
- * RETURNS: true when @ptr looks like the start of a live area.
+ * RETURNS: true when @ptr lies on a bit of a live chunk.
  */
 bool pcpu_alt_lookup_rcu(const void __percpu *ptr,
-			 struct pcpu_alt_chunk **chunk, int *start, int *bits)
+			 struct pcpu_alt_chunk **chunk, int *start)
 {
 	unsigned long addr = (__force unsigned long)ptr + pcpu_alt_layout.bias;
 	struct lookup_memo *memo = this_cpu_ptr(&lookup_memo);
@@ -693,48 +1024,162 @@ bool pcpu_alt_lookup_rcu(const void __percpu *ptr,
 	if (offset % PCPU_ALT_MIN_ALLOC)
 		return false;
 	*start = offset / PCPU_ALT_MIN_ALLOC;
-	/* Others change neighbouring bits of these words under the lock. */
-	*bits = data_race(pcpu_alt_map_size_at(&c->map, *start));
 	*chunk = c;
-	return *bits > 0;
-}
-
-/**
- * pcpu_alt_take_populated_locked() - take an area for a per-CPU cache
- * @bits: size in bits
- * @align_bits: alignment in bits
- * @caller: recorded as the area's caller
- * @chunk: set to the chunk
- * @start: set to the first bit
- *
- * Uses populated space only, in chunks that track cached areas.
- *
- * CONTEXT: pcpu_alt_lock held.
- * RETURNS: true when an area was taken.
- */
-bool pcpu_alt_take_populated_locked(int bits, int align_bits,
-				    unsigned long caller,
-				    struct pcpu_alt_chunk **chunk, int *start)
-{
-	lockdep_assert_held(&pcpu_alt_lock);
-	*chunk = find_room(bits, align_bits, true, start);
-	if (!*chunk || !(*chunk)->cached)
-		return false;
-	chunk_take(*chunk, *start, bits, caller, true);
 	return true;
 }
 
 /**
- * pcpu_alt_chunk_give_locked() - return an area a per-CPU cache held
- * @chunk: its chunk
- * @start: its first bit
+ * pcpu_alt_area_bits_racy() - size of the area at a bit, without the lock
+ * @chunk: the chunk
+ * @start: the bit
  *
- * CONTEXT: pcpu_alt_lock held.
+ * While an area is live its own alloc and boundary bits never change, so
+ * they can be read while others allocate and free around it; a bit that
+ * is not the start of a live area may read as anything, and only a locked
+ * path (or a claim, see "Cached areas") can tell.
+ *
+ * RETURNS: the size in bits, or a negative number.
  */
-void pcpu_alt_chunk_give_locked(struct pcpu_alt_chunk *chunk, int start)
+int pcpu_alt_area_bits_racy(const struct pcpu_alt_chunk *chunk, int start)
 {
-	lockdep_assert_held(&pcpu_alt_lock);
-	chunk_give(chunk, start, true);
+	/* Others change neighbouring bits of these words under the lock. */
+	return data_race(pcpu_alt_map_size_at(&chunk->map, start));
+}
+
+/*
+ * Call @fn with the chunk holding @ptr's address locked and @ptr's offset
+ * in it.  Returns @fn's result, or -ENOENT when @ptr is in no live chunk.
+ */
+static int with_chunk_of(const void __percpu *ptr,
+			 int (*fn)(struct pcpu_alt_chunk *chunk,
+				   unsigned long offset, void *arg),
+			 void *arg)
+{
+	unsigned long addr = (__force unsigned long)ptr + pcpu_alt_layout.bias;
+	struct pcpu_alt_chunk *chunk;
+	unsigned long irq;
+	int ret = -ENOENT;
+
+	rcu_read_lock();
+	chunk = xa_load(&pcpu_alt_index, index_key(addr));
+	if (chunk) {
+		spin_lock_irqsave(&chunk->lock, irq);
+		if (!chunk->isolated)
+			ret = fn(chunk, addr - (unsigned long)chunk->base, arg);
+		spin_unlock_irqrestore(&chunk->lock, irq);
+	}
+	rcu_read_unlock();
+	return ret;
+}
+
+/* Is the area at @start sitting in a per-CPU cache?  Lock held. */
+static bool area_cached(const struct pcpu_alt_chunk *chunk, int start)
+{
+	return chunk->cached && start < chunk->map.nr_bits &&
+	       test_bit(start, chunk->cached);
+}
+
+/* What a free found, for its caller's report. */
+struct free_result {
+	int id;
+	unsigned long offset;
+};
+
+static int free_locked(struct pcpu_alt_chunk *chunk, unsigned long offset,
+		       void *arg)
+{
+	struct free_result *r = arg;
+	int start = offset / PCPU_ALT_MIN_ALLOC;
+
+	r->id = chunk->id;
+	r->offset = offset;
+	if (offset % PCPU_ALT_MIN_ALLOC || area_cached(chunk, start))
+		return -EINVAL;
+	return chunk_give(chunk, start, GIVE_FREE);
+}
+
+/**
+ * pcpu_alt_chunk_free() - give a slow-path area back to its chunk
+ * @ptr: the pointer
+ * @caller: the free's call site
+ * @id: set to the chunk's id, or -1 when @ptr is not ours
+ * @offset: set to @ptr's offset in the chunk's units
+ *
+ * Takes only the lock of @ptr's chunk.
+ *
+ * CONTEXT: any.
+ * RETURNS: bits freed, -ENOENT when @ptr is not a pcpu_alt pointer, or
+ * -EINVAL for a double free, an interior pointer or an area that sits in a
+ * per-CPU cache (nothing changed).
+ */
+int pcpu_alt_chunk_free(const void __percpu *ptr, unsigned long caller,
+			int *id, unsigned long *offset)
+{
+	struct free_result r = { .id = -1 };
+	int bits = with_chunk_of(ptr, free_locked, &r);
+
+	*id = r.id;
+	*offset = r.offset;
+	if (bits >= 0)
+		trace_pcpu_alt_free(caller, r.id, r.offset,
+				    bits * PCPU_ALT_MIN_ALLOC);
+	return bits;
+}
+
+/* ---- the per-CPU caches' side ---- */
+
+/**
+ * pcpu_alt_chunk_take_cached() - take areas for a per-CPU cache
+ * @bits: size in bits
+ * @align_bits: alignment in bits
+ * @want: at most this many
+ * @caller: recorded as their caller
+ * @areas: receives them
+ *
+ * All come from one chunk, in populated space, under that chunk's lock;
+ * each has its cached bit set.
+ *
+ * CONTEXT: any (IRQs off or on).
+ * RETURNS: how many areas were taken.
+ */
+int pcpu_alt_chunk_take_cached(int bits, int align_bits, int want,
+			       unsigned long caller,
+			       struct pcpu_alt_area *areas)
+{
+	struct room_taker t = {
+		.bits = bits, .align_bits = align_bits, .how = FIND_CACHED,
+		.caller = caller, .areas = areas, .want = want,
+	};
+
+	return want > 0 && find_room(&t) ? t.got : 0;
+}
+
+/**
+ * pcpu_alt_chunk_give_cached() - give areas a per-CPU cache held back
+ * @areas: the areas
+ * @n: how many
+ *
+ * Each goes back to its map before its cached bit is released (see
+ * "Cached areas"); runs of areas of one chunk share one lock section.
+ *
+ * CONTEXT: any.
+ */
+void pcpu_alt_chunk_give_cached(const struct pcpu_alt_area *areas, int n)
+{
+	struct pcpu_alt_chunk *chunk;
+	unsigned long irq;
+	int i, j;
+
+	for (i = 0; i < n; i = j) {
+		chunk = areas[i].chunk;
+		spin_lock_irqsave(&chunk->lock, irq);
+		for (j = i; j < n && areas[j].chunk == chunk; j++) {
+			chunk_give(chunk, areas[j].start, GIVE_CACHE);
+			/* Pairs with the fast free's test_and_set_bit(). */
+			clear_bit_unlock(areas[j].start, chunk->cached);
+		}
+		spin_unlock_irqrestore(&chunk->lock, irq);
+	}
 }
 
 /**
@@ -754,42 +1199,136 @@ void pcpu_alt_chunk_set_caller(struct pcpu_alt_chunk *chunk, int start,
 			 xa_mk_value(caller & LONG_MAX), GFP_ATOMIC | __GFP_NOWARN);
 }
 
-/**
- * pcpu_alt_chunk_free() - give a slow-path area back to its chunk
- * @ptr: the pointer
- * @caller: the free's call site
- * @id: set to the chunk's id, or -1 when @ptr is not ours
- * @offset: set to @ptr's offset in the chunk's units
- *
- * CONTEXT: any.
- * RETURNS: bits freed, -ENOENT when @ptr is not a pcpu_alt pointer, or
- * -EINVAL for a double free, an interior pointer or an area that sits in a
- * per-CPU cache (nothing changed).
- */
-int pcpu_alt_chunk_free(const void __percpu *ptr, unsigned long caller,
-			int *id, unsigned long *offset)
-{
-	struct pcpu_alt_chunk *chunk;
-	unsigned long flags;
-	int bits = -ENOENT;
+/* ---- the background work's side (pcpu_alt_mutex held) ---- */
 
-	*id = -1;
-	*offset = 0;
-	spin_lock_irqsave(&pcpu_alt_lock, flags);
-	chunk = chunk_of(ptr, offset);
-	if (chunk) {
-		*id = chunk->id;
-		bits = *offset % PCPU_ALT_MIN_ALLOC ||
-		       pcpu_alt_area_cached(chunk,
-					    *offset / PCPU_ALT_MIN_ALLOC) ?
-		       -EINVAL :
-		       chunk_give(chunk, *offset / PCPU_ALT_MIN_ALLOC, false);
-		if (bits >= 0)
-			trace_pcpu_alt_free(caller, *id, *offset,
-					    bits * PCPU_ALT_MIN_ALLOC);
+/*
+ * The emptiest chunk with empty populated pages, or the fullest one with
+ * an unpopulated page (@fullest).  Stays valid: only pcpu_alt_mutex
+ * holders destroy chunks.
+ */
+static struct pcpu_alt_chunk *pick_chunk(bool fullest)
+{
+	int pages = pcpu_alt_layout.unit_pages, slot, step = fullest ? 1 : -1;
+	struct pcpu_alt_chunk *chunk, *found = NULL;
+
+	spin_lock_irq(&pcpu_alt_slots_lock);
+	for (slot = fullest ? 0 : pcpu_alt_free_slot();
+	     slot >= 0 && slot < pcpu_alt_nr_slots && !found; slot += step) {
+		list_for_each_entry(chunk, &pcpu_alt_slots[slot], list) {
+			/* A hint: the work checks again under the lock. */
+			if (fullest ? chunk->nr_populated < pages :
+				      /* as just said */
+				      data_race(chunk->nr_empty_pop) > 0) {
+				found = chunk;
+				break;
+			}
+		}
 	}
-	spin_unlock_irqrestore(&pcpu_alt_lock, flags);
-	return bits;
+	spin_unlock_irq(&pcpu_alt_slots_lock);
+	return found;
+}
+
+/**
+ * pcpu_alt_chunks_depopulate() - give back empty populated pages
+ * @max: at most this many page indexes
+ *
+ * Emptiest chunks first.  Pages are marked unpopulated under the chunk's
+ * lock before they are unmapped, so no allocation can land in them
+ * meanwhile: a non-blocking one skips them, a blocking one waits for the
+ * mutex to back them again.
+ *
+ * CONTEXT: process context; pcpu_alt_mutex held.
+ * RETURNS: how many were given back, or -ENOMEM.
+ */
+int pcpu_alt_chunks_depopulate(int max)
+{
+	int pages = pcpu_alt_layout.unit_pages, page, n, done = 0;
+	struct pcpu_alt_chunk *chunk;
+	unsigned long *batch;
+
+	lockdep_assert_held(&pcpu_alt_mutex);
+	batch = bitmap_zalloc(pages, GFP_KERNEL);
+	if (!batch)
+		return -ENOMEM;
+	while (done < max && (chunk = pick_chunk(false))) {
+		n = 0;
+		spin_lock_irq(&chunk->lock);
+		for_each_set_bit(page, chunk->populated, pages) {
+			if (n == max - done)
+				break;
+			if (!pcpu_alt_block_empty(&chunk->map.blocks[page]))
+				continue;
+			__set_bit(page, batch);
+			n++;
+		}
+		for_each_set_bit(page, batch, pages)
+			__clear_bit(page, chunk->populated);
+		chunk->nr_populated -= n;
+		chunk->nr_empty_pop -= n;
+		atomic_sub(n, &nr_empty_pop_pages);
+		counter_add(&counters.nr_populated_pages, -n);
+		counter_add64(&counters.nr_pages_depopulated, n);
+		spin_unlock_irq(&chunk->lock);
+		if (!n)
+			break;
+		trace_pcpu_alt_depopulate(chunk->id, n);
+		pcpu_alt_region_depopulate(chunk->base, batch, pages);
+		bitmap_zero(batch, pages);
+		done += n;
+	}
+	bitmap_free(batch);
+	return done;
+}
+
+/**
+ * pcpu_alt_chunks_populate_one() - back one more page for the reserve
+ * @gfp: allocation flags
+ *
+ * In the fullest chunk that has an unpopulated page; a new chunk when none
+ * has.
+ *
+ * CONTEXT: process context; pcpu_alt_mutex held.
+ * RETURNS: 0 or a negative errno.
+ */
+int pcpu_alt_chunks_populate_one(gfp_t gfp)
+{
+	int pages = pcpu_alt_layout.unit_pages, page, err;
+	struct pcpu_alt_chunk *chunk;
+	const char *why;
+
+	lockdep_assert_held(&pcpu_alt_mutex);
+	chunk = pick_chunk(true);
+	if (!chunk)
+		return pcpu_alt_chunk_create(gfp, &why) ? 0 : -ENOMEM;
+	/* The mutex keeps @populated still. */
+	page = find_first_zero_bit(chunk->populated, pages);
+	err = pcpu_alt_region_populate(chunk->base, page, gfp);
+	if (err)
+		return err;
+	spin_lock_irq(&chunk->lock);
+	chunk_mark_populated(chunk, page);
+	spin_unlock_irq(&chunk->lock);
+	return 0;
+}
+
+/* ---- introspection ---- */
+
+static int info_locked(struct pcpu_alt_chunk *chunk, unsigned long offset,
+		       void *arg)
+{
+	struct pcpu_alt_ptr_info *info = arg;
+	int bits;
+
+	if (offset % PCPU_ALT_MIN_ALLOC)
+		return -ENOENT;
+	bits = pcpu_alt_map_size_at(&chunk->map, offset / PCPU_ALT_MIN_ALLOC);
+	if (bits < 0)
+		return -ENOENT;
+	info->chunk_id = chunk->id;
+	info->offset = offset;
+	info->size = bits * PCPU_ALT_MIN_ALLOC;
+	info->slot = chunk->slot;
+	return 0;
 }
 
 /**
@@ -803,162 +1342,379 @@ int pcpu_alt_chunk_free(const void __percpu *ptr, unsigned long caller,
 int pcpu_alt_chunk_ptr_info(const void __percpu *ptr,
 			    struct pcpu_alt_ptr_info *info)
 {
-	struct pcpu_alt_chunk *chunk;
-	unsigned long flags, offset;
-	int bits = -ENOENT;
+	return with_chunk_of(ptr, info_locked, info);
+}
 
-	spin_lock_irqsave(&pcpu_alt_lock, flags);
-	chunk = chunk_of(ptr, &offset);
-	if (chunk && !(offset % PCPU_ALT_MIN_ALLOC))
-		bits = pcpu_alt_map_size_at(&chunk->map,
-					    offset / PCPU_ALT_MIN_ALLOC);
-	if (bits >= 0) {
-		info->chunk_id = chunk->id;
-		info->offset = offset;
-		info->size = bits * PCPU_ALT_MIN_ALLOC;
-		info->slot = chunk->slot;
-	}
-	spin_unlock_irqrestore(&pcpu_alt_lock, flags);
-	return bits < 0 ? -ENOENT : 0;
+/* Sum of the monotonic map-traffic counters (see their comment). */
+static u64 map_traffic(void)
+{
+	return atomic64_read(&nr_slow_allocs) + atomic64_read(&nr_slow_frees) +
+	       atomic64_read(&nr_cache_takes) +
+	       atomic64_read(&nr_cache_gives) + atomic64_read(&nr_rollbacks);
 }
 
 /**
  * pcpu_alt_chunks_stats() - copy the chunk layer's counters
  * @st: receives them; fields the chunk layer does not keep are left alone
  *
+ * nr_allocs and nr_frees count the slow path only; the caller adds the
+ * caches' own traffic.  Areas in caches count as live here.
+ *
  * CONTEXT: any.
  */
 void pcpu_alt_chunks_stats(struct pcpu_alt_stats *st)
 {
-	unsigned long flags;
-
-	spin_lock_irqsave(&pcpu_alt_lock, flags);
-	st->nr_allocs = counters.nr_allocs;
-	st->nr_frees = counters.nr_frees;
-	st->nr_live = counters.nr_live;
-	st->nr_max_live = counters.nr_max_live;
-	st->min_alloc_bytes = counters.min_alloc_bytes;
-	st->max_alloc_bytes = counters.max_alloc_bytes;
-	st->live_bytes = counters.live_bytes;
-	st->nr_chunks = counters.nr_chunks;
-	st->nr_max_chunks = counters.nr_max_chunks;
-	st->nr_populated_pages = counters.nr_populated_pages;
-	st->nr_empty_pop_pages = counters.nr_empty_pop_pages;
-	st->meta_bytes = counters.meta_bytes;
-	st->nr_chunks_created = counters.nr_chunks_created;
-	st->nr_chunks_destroyed = counters.nr_chunks_destroyed;
-	st->nr_pages_populated = counters.nr_pages_populated;
-	st->nr_pages_depopulated = counters.nr_pages_depopulated;
-	st->nr_balance_runs = counters.nr_balance_runs;
-	spin_unlock_irqrestore(&pcpu_alt_lock, flags);
+	st->nr_allocs = atomic64_read(&nr_slow_allocs);
+	st->nr_frees = atomic64_read(&nr_slow_frees);
+	st->nr_live = atomic64_read(&live_areas);
+	st->nr_max_live = atomic64_read(&max_live_areas);
+	st->live_bytes = atomic64_read(&live_bits) * PCPU_ALT_MIN_ALLOC;
+	st->min_alloc_bytes = (u64)atomic_read(&min_area_bits) *
+			      PCPU_ALT_MIN_ALLOC;
+	st->max_alloc_bytes = (u64)atomic_read(&max_area_bits) *
+			      PCPU_ALT_MIN_ALLOC;
+	st->nr_empty_pop_pages = atomic_read(&nr_empty_pop_pages);
+	st->nr_chunks = READ_ONCE(counters.nr_chunks);
+	st->nr_max_chunks = READ_ONCE(counters.nr_max_chunks);
+	st->nr_populated_pages = READ_ONCE(counters.nr_populated_pages);
+	st->meta_bytes = READ_ONCE(counters.meta_bytes);
+	st->nr_chunks_created = READ_ONCE(counters.nr_chunks_created);
+	st->nr_chunks_destroyed = READ_ONCE(counters.nr_chunks_destroyed);
+	st->nr_pages_populated = READ_ONCE(counters.nr_pages_populated);
+	st->nr_pages_depopulated = READ_ONCE(counters.nr_pages_depopulated);
+	st->nr_balance_runs = READ_ONCE(counters.nr_balance_runs);
 	st->km_backend = pcpu_alt_km_backend;
+}
+
+/**
+ * pcpu_alt_chunks_order() - slot lists and the chunks on them, in order
+ * @slot_of: receives each entry's slot
+ * @ids: receives each entry's chunk id, or -1 for a slot's header entry
+ * @cap: room in both arrays
+ *
+ * One section under pcpu_alt_slots_lock: a consistent order.
+ *
+ * CONTEXT: any.
+ * RETURNS: entries written, or -ENOSPC when @cap is too small (call again
+ * with more room).
+ */
+int pcpu_alt_chunks_order(int *slot_of, int *ids, int cap)
+{
+	struct pcpu_alt_chunk *chunk;
+	unsigned long irq;
+	int slot, n = 0;
+
+	spin_lock_irqsave(&pcpu_alt_slots_lock, irq);
+	for (slot = 0; slot < pcpu_alt_nr_slots; slot++) {
+		if (n == cap)
+			goto full;
+		slot_of[n] = slot;
+		ids[n++] = -1;
+		list_for_each_entry(chunk, &pcpu_alt_slots[slot], list) {
+			if (n == cap)
+				goto full;
+			slot_of[n] = slot;
+			ids[n++] = chunk->id;
+		}
+	}
+	spin_unlock_irqrestore(&pcpu_alt_slots_lock, irq);
+	return n;
+full:
+	spin_unlock_irqrestore(&pcpu_alt_slots_lock, irq);
+	return -ENOSPC;
+}
+
+/**
+ * pcpu_alt_chunk_copy_init() - allocate the buffers of a chunk copy
+ * @c: the copy
+ *
+ * CONTEXT: process context.
+ * RETURNS: 0 or -ENOMEM.
+ */
+int pcpu_alt_chunk_copy_init(struct pcpu_alt_chunk_copy *c)
+{
+	int pages = pcpu_alt_layout.unit_pages;
+	int nr_bits = pages * PCPU_ALT_BLOCK_BITS;
+
+	memset(c, 0, sizeof(*c));
+	c->map.nr_bits = nr_bits;
+	c->map.nr_blocks = pages;
+	c->map.alloc_map = bitmap_zalloc(nr_bits, GFP_KERNEL);
+	c->map.bound_map = bitmap_zalloc(nr_bits + 1, GFP_KERNEL);
+	c->map.blocks = kvcalloc(pages, sizeof(*c->map.blocks), GFP_KERNEL);
+	c->populated = bitmap_zalloc(pages, GFP_KERNEL);
+	c->cached = bitmap_zalloc(nr_bits, GFP_KERNEL);
+	if (!c->map.alloc_map || !c->map.bound_map || !c->map.blocks ||
+	    !c->populated || !c->cached) {
+		pcpu_alt_chunk_copy_destroy(c);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * pcpu_alt_chunk_copy_destroy() - free the buffers of a chunk copy
+ * @c: the copy
+ */
+void pcpu_alt_chunk_copy_destroy(struct pcpu_alt_chunk_copy *c)
+{
+	bitmap_free(c->map.alloc_map);
+	bitmap_free(c->map.bound_map);
+	kvfree(c->map.blocks);
+	bitmap_free(c->populated);
+	bitmap_free(c->cached);
+	memset(c, 0, sizeof(*c));
+}
+
+/*
+ * The chunk with id @id (and whether it is the spare), or NULL.  Call
+ * under rcu_read_lock(): the chunk may be isolated and freed after a grace
+ * period once the lists' lock is dropped; check ->isolated under its lock.
+ */
+static struct pcpu_alt_chunk *chunk_by_id(int id, bool *spare)
+{
+	struct list_head *free_list = &pcpu_alt_slots[pcpu_alt_free_slot()];
+	struct pcpu_alt_chunk *chunk, *found = NULL;
+	unsigned long irq;
+	int slot;
+
+	spin_lock_irqsave(&pcpu_alt_slots_lock, irq);
+	for (slot = 0; slot < pcpu_alt_nr_slots && !found; slot++)
+		list_for_each_entry(chunk, &pcpu_alt_slots[slot], list)
+			if (chunk->id == id) {
+				found = chunk;
+				break;
+			}
+	*spare = found && !list_empty(free_list) &&
+		 list_first_entry(free_list, struct pcpu_alt_chunk,
+				  list) == found;
+	spin_unlock_irqrestore(&pcpu_alt_slots_lock, irq);
+	return found;
+}
+
+/* Copy @chunk into @c; chunk->lock held. */
+static void copy_locked(const struct pcpu_alt_chunk *chunk,
+			struct pcpu_alt_chunk_copy *c)
+{
+	unsigned long *alloc_map = c->map.alloc_map;
+	unsigned long *bound_map = c->map.bound_map;
+	struct pcpu_alt_block *blocks = c->map.blocks;
+	int nr_bits = c->map.nr_bits, nr_blocks = c->map.nr_blocks;
+
+	c->map = chunk->map;
+	bitmap_copy(alloc_map, chunk->map.alloc_map, nr_bits);
+	bitmap_copy(bound_map, chunk->map.bound_map, nr_bits + 1);
+	memcpy(blocks, chunk->map.blocks, nr_blocks * sizeof(*blocks));
+	c->map.alloc_map = alloc_map;
+	c->map.bound_map = bound_map;
+	c->map.blocks = blocks;
+	bitmap_copy(c->populated, chunk->populated, nr_blocks);
+	c->has_cached = chunk->cached;
+	if (chunk->cached)
+		bitmap_copy(c->cached, chunk->cached, nr_bits);
+	c->id = chunk->id;
+	c->slot = chunk->slot;
+	c->nr_populated = chunk->nr_populated;
+	c->nr_empty_pop = chunk->nr_empty_pop;
+}
+
+/**
+ * pcpu_alt_chunk_copy() - copy chunk @id in one section under its lock
+ * @id: the chunk id
+ * @c: a copy set up by pcpu_alt_chunk_copy_init()
+ *
+ * The section is one memcpy of the chunk's bitmaps and hint blocks, with
+ * IRQs off: bounded by the unit size, whatever the caller does with it.
+ *
+ * CONTEXT: process context.
+ * RETURNS: true if the chunk was found.
+ */
+bool pcpu_alt_chunk_copy(int id, struct pcpu_alt_chunk_copy *c)
+{
+	struct pcpu_alt_chunk *chunk;
+	bool spare, found = false;
+	unsigned long irq;
+
+	rcu_read_lock();
+	chunk = chunk_by_id(id, &spare);
+	if (chunk) {
+		spin_lock_irqsave(&chunk->lock, irq);
+		found = !chunk->isolated;
+		if (found)
+			copy_locked(chunk, c);
+		spin_unlock_irqrestore(&chunk->lock, irq);
+	}
+	rcu_read_unlock();
+	c->spare = spare;
+	return found;
+}
+
+/**
+ * pcpu_alt_chunk_copy_check() - check a chunk copy against its bitmaps
+ * @c: the copy
+ * @report: called for each disagreement (may be NULL)
+ * @arg: passed to @report
+ *
+ * The map's own checker, plus the page counters, the slot and the rule
+ * that a cached bit marks the start of an allocation.
+ *
+ * RETURNS: the number of disagreements.
+ */
+int pcpu_alt_chunk_copy_check(const struct pcpu_alt_chunk_copy *c,
+			      pcpu_alt_report_fn report, void *arg)
+{
+	int pages = c->map.nr_blocks, errors, nr_pop, empty = 0, page, bit;
+	int slot = pcpu_alt_map_slot(&c->map, pcpu_alt_free_slot());
+
+	errors = pcpu_alt_map_check(&c->map, report, arg);
+	nr_pop = bitmap_weight(c->populated, pages);
+	for_each_set_bit(page, c->populated, pages)
+		empty += pcpu_alt_block_empty(&c->map.blocks[page]);
+	if (nr_pop != c->nr_populated && ++errors && report)
+		report(arg, "nr_populated", 0, nr_pop, c->nr_populated);
+	if (empty != c->nr_empty_pop && ++errors && report)
+		report(arg, "nr_empty_pop", 0, empty, c->nr_empty_pop);
+	if (slot != c->slot && ++errors && report)
+		report(arg, "slot", 0, slot, c->slot);
+	if (!c->has_cached)
+		return errors;
+	for_each_set_bit(bit, c->cached, c->map.nr_bits) {
+		if (pcpu_alt_map_size_at(&c->map, bit) < 0 && ++errors &&
+		    report)
+			report(arg, "cached bit off an allocation", bit, 0, 1);
+	}
+	return errors;
 }
 
 static void verify_report(void *arg, const char *what, int where,
 			  int expected, int found)
 {
-	const struct pcpu_alt_chunk *chunk = arg;
+	const struct pcpu_alt_chunk_copy *c = arg;
 
 	pr_err_ratelimited("verify: chunk %d: %s at bit %d: expected %d, found %d\n",
-			   chunk ? chunk->id : -1, what, where, expected,
-			   found);
+			   c->id, what, where, expected, found);
 }
 
-static int verify_chunk(struct pcpu_alt_chunk *chunk, int slot,
-			u64 *live, unsigned int *populated,
-			unsigned int *empty)
+/* Ids of every chunk in list order, in a kvmalloc()ed array. */
+static int *chunk_ids(int *nr)
 {
-	int pages = pcpu_alt_layout.unit_pages;
-	int errors = pcpu_alt_map_check(&chunk->map, verify_report, chunk);
-	int nr_pop = bitmap_weight(chunk->populated, pages);
-	int nr_empty = count_empty_pop(chunk, 0, pages - 1);
+	int *ids, *slots, n = 16;
 
-	if (chunk_slot(chunk) != slot) {
-		verify_report(chunk, "slot", 0, chunk_slot(chunk), slot);
-		errors++;
-	}
-	if (nr_pop != chunk->nr_populated) {
-		verify_report(chunk, "nr_populated", 0, nr_pop,
-			      chunk->nr_populated);
-		errors++;
-	}
-	/*
-	 * Other CPUs may cache areas again right after the drain, so the
-	 * rule checked is the one that always holds: a cached bit marks the
-	 * start of an allocation.
-	 */
-	if (chunk->cached) {
-		int bit;
-
-		for_each_set_bit(bit, chunk->cached, chunk->map.nr_bits) {
-			if (pcpu_alt_map_size_at(&chunk->map, bit) < 0) {
-				verify_report(chunk, "cached bit off an allocation",
-					      bit, 0, 1);
-				errors++;
-			}
+	for (;;) {
+		ids = kvmalloc_array(n, sizeof(*ids), GFP_KERNEL);
+		slots = kvmalloc_array(n, sizeof(*slots), GFP_KERNEL);
+		if (!ids || !slots) {
+			kvfree(ids);
+			kvfree(slots);
+			return NULL;
 		}
+		*nr = pcpu_alt_chunks_order(slots, ids, n);
+		kvfree(slots);
+		if (*nr >= 0)
+			return ids;
+		kvfree(ids);
+		n *= 2;
 	}
-	if (nr_empty != chunk->nr_empty_pop) {
-		verify_report(chunk, "nr_empty_pop", 0, nr_empty,
-			      chunk->nr_empty_pop);
-		errors++;
+}
+
+/* What verify sums over the chunks, to hold against the counters. */
+struct verify_totals {
+	u64 live;
+	unsigned int populated;
+	unsigned int empty;
+	unsigned int chunks;
+	unsigned int free_chunks;
+};
+
+/*
+ * Check every chunk, one copy at a time (rescheduling between), and sum
+ * @t.  Returns the disagreements inside chunks.
+ */
+static int verify_chunks(struct pcpu_alt_chunk_copy *c,
+			 struct verify_totals *t)
+{
+	int *ids, nr, i, errors = 0;
+
+	memset(t, 0, sizeof(*t));
+	ids = chunk_ids(&nr);
+	if (!ids)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		if (ids[i] < 0 || !pcpu_alt_chunk_copy(ids[i], c))
+			continue;
+		errors += pcpu_alt_chunk_copy_check(c, verify_report, c);
+		t->live += c->map.nr_allocs;
+		t->populated += c->nr_populated;
+		t->empty += c->nr_empty_pop;
+		t->chunks++;
+		t->free_chunks += c->slot == pcpu_alt_free_slot();
+		cond_resched();
 	}
-	*live += chunk->map.nr_allocs;
-	*populated += nr_pop;
-	*empty += nr_empty;
+	kvfree(ids);
 	return errors;
 }
+
+/* Passes verify makes while the counters keep moving under it. */
+#define PCPU_ALT_VERIFY_PASSES	4
 
 /**
  * pcpu_alt_chunks_verify() - check every chunk against its bitmaps
  *
- * Recomputes every hint and counter from the bitmaps and reports each
- * disagreement to the kernel log.  The per-CPU caches should be drained
- * first: cached areas look allocated.
+ * Recomputes every hint and counter of each chunk from a copy of its
+ * bitmaps, and reports each disagreement to the kernel log.  The global
+ * counters are held against the sums over the chunks only when no area
+ * moved while the chunks were read (chunk creation and page population
+ * are held off with pcpu_alt_mutex); the per-CPU caches should be drained
+ * first, since cached areas look allocated.
  *
  * CONTEXT: process context, may sleep.
- * RETURNS: the number of disagreements (0 = consistent).
+ * RETURNS: the number of disagreements (0 = consistent), or -ENOMEM.
  */
 int pcpu_alt_chunks_verify(void)
 {
-	unsigned int populated = 0, empty = 0, chunks = 0, free_chunks;
-	struct pcpu_alt_chunk *chunk;
-	int slot, errors = 0;
-	u64 live = 0;
+	struct pcpu_alt_chunk_copy c;
+	struct verify_totals t;
+	int pass, errors = 0;
+	u64 traffic, live;
 
+	if (pcpu_alt_chunk_copy_init(&c))
+		return -ENOMEM;
 	mutex_lock(&pcpu_alt_mutex);
-	spin_lock_irq(&pcpu_alt_lock);
-	for (slot = 0; slot < pcpu_alt_nr_slots; slot++) {
-		list_for_each_entry(chunk, &pcpu_alt_slots[slot], list) {
-			errors += verify_chunk(chunk, slot, &live, &populated,
-					       &empty);
-			chunks++;
-		}
+	for (pass = 0; pass < PCPU_ALT_VERIFY_PASSES; pass++) {
+		traffic = map_traffic();
+		errors = verify_chunks(&c, &t);
+		if (errors || traffic == map_traffic())
+			break;
 	}
-	free_chunks = 0;
-	list_for_each_entry(chunk, &pcpu_alt_slots[pcpu_alt_free_slot()], list)
-		free_chunks++;
-	errors += (live != counters.nr_live) +
-		  (populated != counters.nr_populated_pages) +
-		  (empty != counters.nr_empty_pop_pages) +
-		  (chunks != counters.nr_chunks) +
-		  (free_chunks != nr_free_chunks);
-	spin_unlock_irq(&pcpu_alt_lock);
+	if (errors < 0) {
+		mutex_unlock(&pcpu_alt_mutex);
+		pcpu_alt_chunk_copy_destroy(&c);
+		return errors;
+	}
+	live = atomic64_read(&live_areas);
+	if (!errors && traffic == map_traffic()) {
+		errors += (t.live != live) +
+			  (t.populated != counters.nr_populated_pages) +
+			  (t.empty != pcpu_alt_nr_empty_pop_pages()) +
+			  (t.chunks != counters.nr_chunks) +
+			  (t.free_chunks != pcpu_alt_nr_free_chunks());
+		if (errors)
+			pr_err("verify: totals live %llu/%llu populated %u/%u empty %u/%u chunks %u/%u free chunks %u/%u\n",
+			       t.live, live, t.populated,
+			       counters.nr_populated_pages, t.empty,
+			       pcpu_alt_nr_empty_pop_pages(), t.chunks,
+			       counters.nr_chunks, t.free_chunks,
+			       pcpu_alt_nr_free_chunks());
+	}
 	mutex_unlock(&pcpu_alt_mutex);
+	pcpu_alt_chunk_copy_destroy(&c);
 	if (errors)
-		pr_err("verify: %d disagreement(s); totals live %llu/%llu populated %u/%u empty %u/%u chunks %u/%u free chunks %u/%u\n",
-		       errors, live, counters.nr_live, populated,
-		       counters.nr_populated_pages, empty,
-		       counters.nr_empty_pop_pages, chunks, counters.nr_chunks,
-		       free_chunks, nr_free_chunks);
+		pr_err("verify: %d disagreement(s)\n", errors);
 	return errors;
 }
 
-/*
- * Free runs of populated pages (pcpu_alt_lock held): bytes of the runs
- * shorter than @need.
- */
-static u64 chunk_frag(const struct pcpu_alt_chunk *c, u64 need)
+/* Free runs of populated pages of @c: bytes of those shorter than @need. */
+static u64 copy_frag(const struct pcpu_alt_chunk_copy *c, u64 need)
 {
 	const struct pcpu_alt_map *map = &c->map;
 	unsigned long start = 0, end, b, next, run = 0;
@@ -993,21 +1749,27 @@ static u64 chunk_frag(const struct pcpu_alt_chunk *c, u64 need)
  * pcpu_alt_chunks_frag_bytes() - free space too short for a request
  * @min_run: the request's size in bytes
  *
- * CONTEXT: process context.
+ * CONTEXT: process context, may sleep.
  * RETURNS: bytes of free runs in populated pages shorter than @min_run,
- * over all chunks (areas in per-CPU caches count as allocated).
+ * over all chunks (areas in per-CPU caches count as allocated); 0 when
+ * memory for the copies runs out.
  */
 u64 pcpu_alt_chunks_frag_bytes(size_t min_run)
 {
-	struct pcpu_alt_chunk *c;
+	struct pcpu_alt_chunk_copy c;
+	int *ids, nr, i;
 	u64 frag = 0;
-	int slot;
 
-	spin_lock_irq(&pcpu_alt_lock);
-	for (slot = 0; slot < pcpu_alt_nr_slots; slot++)
-		list_for_each_entry(c, &pcpu_alt_slots[slot], list)
-			frag += chunk_frag(c, min_run);
-	spin_unlock_irq(&pcpu_alt_lock);
+	if (pcpu_alt_chunk_copy_init(&c))
+		return 0;
+	ids = chunk_ids(&nr);
+	for (i = 0; ids && i < nr; i++) {
+		if (ids[i] >= 0 && pcpu_alt_chunk_copy(ids[i], &c))
+			frag += copy_frag(&c, min_run);
+		cond_resched();
+	}
+	kvfree(ids);
+	pcpu_alt_chunk_copy_destroy(&c);
 	return frag;
 }
 
@@ -1039,6 +1801,7 @@ static bool leak_note(struct leak_group *groups, unsigned long key)
 	return false;
 }
 
+/* Nothing allocates or frees any more: no locks needed. */
 static void report_leaks(void)
 {
 	struct leak_group groups[PCPU_ALT_LEAK_GROUPS] = {};
@@ -1047,7 +1810,7 @@ static void report_leaks(void)
 	int slot, start, i;
 	unsigned long key;
 
-	if (!counters.nr_live)
+	if (!atomic64_read(&live_areas))
 		return;
 	for (slot = 0; slot < pcpu_alt_nr_slots; slot++) {
 		list_for_each_entry(chunk, &pcpu_alt_slots[slot], list) {
@@ -1063,8 +1826,9 @@ static void report_leaks(void)
 			}
 		}
 	}
-	pr_warn("unload with %llu live allocation(s), %llu bytes per CPU; releasing them\n",
-		counters.nr_live, counters.live_bytes);
+	pr_warn("unload with %lld live allocation(s), %lld bytes per CPU; releasing them\n",
+		atomic64_read(&live_areas),
+		atomic64_read(&live_bits) * PCPU_ALT_MIN_ALLOC);
 	for (i = 0; i < PCPU_ALT_LEAK_GROUPS && groups[i].count; i++) {
 		if (track_callers)
 			pr_warn("  %u allocation(s) from %pS\n",
@@ -1082,18 +1846,20 @@ static void report_leaks(void)
 static void destroy_all_chunks(void)
 {
 	struct pcpu_alt_chunk *chunk, *next;
+	LIST_HEAD(doomed);
 	int slot;
 
 	mutex_lock(&pcpu_alt_mutex);
 	for (slot = 0; slot < pcpu_alt_nr_slots; slot++) {
 		list_for_each_entry_safe(chunk, next, &pcpu_alt_slots[slot],
 					 list) {
-			spin_lock_irq(&pcpu_alt_lock);
-			pcpu_alt_chunk_isolate(chunk);
-			spin_unlock_irq(&pcpu_alt_lock);
-			pcpu_alt_chunk_destroy(chunk);
+			spin_lock_irq(&chunk->lock);
+			chunk_isolate(chunk);
+			spin_unlock_irq(&chunk->lock);
+			list_add(&chunk->list, &doomed);
 		}
 	}
+	chunks_destroy(&doomed);
 	mutex_unlock(&pcpu_alt_mutex);
 }
 
@@ -1127,9 +1893,9 @@ int pcpu_alt_chunks_init(bool km_backend)
 void pcpu_alt_chunks_exit(void)
 {
 	report_leaks();
-	if (nr_untracked)
-		pr_warn("%llu allocation(s) had no caller recorded\n",
-			nr_untracked);
+	if (atomic64_read(&nr_untracked))
+		pr_warn("%lld allocation(s) had no caller recorded\n",
+			atomic64_read(&nr_untracked));
 	destroy_all_chunks();
 	xa_destroy(&pcpu_alt_index);
 	kfree(pcpu_alt_slots);

@@ -17,24 +17,26 @@
 
 /**
  * struct pcpu_alt_chunk - one region and its allocation state
- * @list: on a slot list (pcpu_alt_lock)
- * @slot: which one (pcpu_alt_lock)
+ * @lock: protects everything below marked (lock); IRQ-safe
+ * @list: on a slot list (pcpu_alt_slots_lock)
+ * @slot: which one (pcpu_alt_slots_lock)
  * @id: never reused while loaded
- * @isolated: off the lists and the index, being destroyed (pcpu_alt_lock)
+ * @isolated: off the lists and the index, being destroyed (lock)
  * @base: region base address
- * @map: allocation map and hints (pcpu_alt_lock)
+ * @map: allocation map and hints (lock)
  * @populated: page indexes that are backed; changed only with both
- *             pcpu_alt_mutex and pcpu_alt_lock held, so either suffices to
- *             read it
+ *             pcpu_alt_mutex and @lock held, so either suffices to read it
  * @nr_populated: bits set in @populated (same rule)
- * @nr_empty_pop: populated pages with no allocation in them (pcpu_alt_lock)
- * @callers: allocation start bit -> caller address (own IRQ-safe lock;
- *           touched under pcpu_alt_lock, after isolation, or by the cache
- *           fast path for an area it owns)
- * @cached: bit set at the start of each area sitting in a per-CPU cache
- *          (atomic bitops); NULL when the chunk was made with caches off
+ * @nr_empty_pop: populated pages with no allocation in them (lock)
+ * @callers: allocation start bit -> caller address, with track_callers
+ *           (own IRQ-safe lock; written under @lock, or by the cache fast
+ *           path for an area it owns)
+ * @cached: bit set at the start of each area sitting in a per-CPU cache;
+ *          NULL when the chunk was made with caches off.  Atomic bitops:
+ *          see "Cached areas" at the top of pcpu_alt_chunk.c.
  */
 struct pcpu_alt_chunk {
+	spinlock_t lock;	/* see above and pcpu_alt_chunk.c */
 	struct list_head list;
 	int slot;
 	int id;
@@ -48,34 +50,56 @@ struct pcpu_alt_chunk {
 	unsigned long *cached;
 };
 
-/* Locks and slot lists: see the top of pcpu_alt_chunk.c. */
-extern spinlock_t pcpu_alt_lock;
+/**
+ * struct pcpu_alt_area - one area: its chunk and first bit
+ * @chunk: the chunk
+ * @start: first bit of the area in the chunk's map
+ */
+struct pcpu_alt_area {
+	struct pcpu_alt_chunk *chunk;
+	int start;
+};
+
+/**
+ * struct pcpu_alt_chunk_copy - one chunk copied in one locked section
+ * @map: copy of the map; its pointers point at the copy's own buffers
+ * @populated: copy of the populated bitmap
+ * @cached: copy of the cached bitmap (when @has_cached)
+ * @has_cached: the chunk tracks cached areas
+ * @id: chunk id
+ * @slot: its slot list
+ * @spare: it is the first fully free chunk, the one kept as a spare
+ * @nr_populated: its populated pages
+ * @nr_empty_pop: its populated pages holding no allocation
+ *
+ * For views and checks that must not hold a chunk's lock while they
+ * scan: the copy is made with the lock held and IRQs off for one bounded
+ * memcpy, and everything else runs on the copy.
+ */
+struct pcpu_alt_chunk_copy {
+	struct pcpu_alt_map map;
+	unsigned long *populated;
+	unsigned long *cached;
+	bool has_cached;
+	int id;
+	int slot;
+	bool spare;
+	int nr_populated;
+	int nr_empty_pop;
+};
+
 extern struct mutex pcpu_alt_mutex;
-extern struct list_head *pcpu_alt_slots;
-extern int pcpu_alt_nr_slots;
 extern bool pcpu_alt_km_backend;
+extern int pcpu_alt_nr_slots;
 
 int pcpu_alt_chunks_init(bool km_backend);
 void pcpu_alt_chunks_exit(void);
 void pcpu_alt_chunks_track_cached(bool on);
-
-/* Lifecycle (pcpu_alt_mutex held). */
-struct pcpu_alt_chunk *pcpu_alt_chunk_create(const char **why);
-void pcpu_alt_chunk_isolate(struct pcpu_alt_chunk *chunk);
-void pcpu_alt_chunk_destroy(struct pcpu_alt_chunk *chunk);
-
-/* Slots and page accounting, for the background work (pcpu_alt_lock). */
 int pcpu_alt_free_slot(void);
-void pcpu_alt_chunk_mark_populated(struct pcpu_alt_chunk *chunk, int page);
-int pcpu_alt_chunk_isolate_empty(struct pcpu_alt_chunk *chunk,
-				 unsigned long *pages, int max);
-unsigned int pcpu_alt_nr_free_chunks(void);
-unsigned int pcpu_alt_nr_empty_pop_pages(void);
-void pcpu_alt_count_balance_run(void);
 
 /* The slow path and its frees. */
 struct pcpu_alt_chunk *pcpu_alt_chunk_alloc(int bits, int align_bits,
-					    bool atomic, unsigned long caller,
+					    gfp_t gfp, unsigned long caller,
 					    int *start,
 					    enum pcpu_alt_fail_reason *reason,
 					    const char **why);
@@ -86,13 +110,23 @@ void __percpu *pcpu_alt_chunk_ptr(const struct pcpu_alt_chunk *chunk,
 
 /* For the per-CPU caches. */
 bool pcpu_alt_lookup_rcu(const void __percpu *ptr,
-			 struct pcpu_alt_chunk **chunk, int *start, int *bits);
-bool pcpu_alt_take_populated_locked(int bits, int align_bits,
-				    unsigned long caller,
-				    struct pcpu_alt_chunk **chunk, int *start);
-void pcpu_alt_chunk_give_locked(struct pcpu_alt_chunk *chunk, int start);
+			 struct pcpu_alt_chunk **chunk, int *start);
+int pcpu_alt_area_bits_racy(const struct pcpu_alt_chunk *chunk, int start);
+int pcpu_alt_chunk_take_cached(int bits, int align_bits, int want,
+			       unsigned long caller,
+			       struct pcpu_alt_area *areas);
+void pcpu_alt_chunk_give_cached(const struct pcpu_alt_area *areas, int n);
 void pcpu_alt_chunk_set_caller(struct pcpu_alt_chunk *chunk, int start,
 			       unsigned long caller);
+
+/* For the background work (pcpu_alt_mutex held). */
+struct pcpu_alt_chunk *pcpu_alt_chunk_create(gfp_t gfp, const char **why);
+int pcpu_alt_chunks_destroy_spare(unsigned int keep_empty_pages);
+int pcpu_alt_chunks_depopulate(int max);
+int pcpu_alt_chunks_populate_one(gfp_t gfp);
+unsigned int pcpu_alt_nr_free_chunks(void);
+unsigned int pcpu_alt_nr_empty_pop_pages(void);
+void pcpu_alt_count_balance_run(void);
 
 /* Introspection. */
 void pcpu_alt_chunks_stats(struct pcpu_alt_stats *st);
@@ -100,5 +134,11 @@ int pcpu_alt_chunk_ptr_info(const void __percpu *ptr,
 			    struct pcpu_alt_ptr_info *info);
 int pcpu_alt_chunks_verify(void);
 u64 pcpu_alt_chunks_frag_bytes(size_t min_run);
+int pcpu_alt_chunks_order(int *slot_of, int *ids, int cap);
+int pcpu_alt_chunk_copy_init(struct pcpu_alt_chunk_copy *c);
+void pcpu_alt_chunk_copy_destroy(struct pcpu_alt_chunk_copy *c);
+bool pcpu_alt_chunk_copy(int id, struct pcpu_alt_chunk_copy *c);
+int pcpu_alt_chunk_copy_check(const struct pcpu_alt_chunk_copy *c,
+			      pcpu_alt_report_fn report, void *arg);
 
 #endif /* _PCPU_ALT_CHUNK_H */

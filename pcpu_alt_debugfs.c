@@ -42,6 +42,7 @@ static int stats_show(struct seq_file *m, void *v)
 		[PCPU_ALT_FAIL_NO_POPULATED] = "fail_no_populated",
 		[PCPU_ALT_FAIL_CHUNK] = "fail_chunk",
 		[PCPU_ALT_FAIL_POPULATE] = "fail_populate",
+		[PCPU_ALT_FAIL_KILLED] = "fail_killed",
 	};
 	struct pcpu_alt_stats st;
 	u64 fails = 0;
@@ -58,10 +59,11 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "max_alloc_size=%llu\n", st.max_alloc_bytes);
 	seq_printf(m, "empty_pop_pages=%u\n", st.nr_empty_pop_pages);
 
-	for (i = 0; i < PCPU_ALT_FAIL_NR; i++) {
-		seq_printf(m, "%s=%llu\n", fail_key[i], st.fail[i]);
+	/* Reasons added later are printed at the end: keys only append. */
+	for (i = 0; i < PCPU_ALT_FAIL_NR; i++)
 		fails += st.fail[i];
-	}
+	for (i = 0; i < PCPU_ALT_FAIL_KILLED; i++)
+		seq_printf(m, "%s=%llu\n", fail_key[i], st.fail[i]);
 	seq_printf(m, "fail_total=%llu\n", fails);
 	seq_printf(m, "bad_frees=%llu\n", st.bad_frees);
 	seq_printf(m, "cur_alloc_bytes=%llu\n", st.live_bytes);
@@ -92,6 +94,8 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "cache_frees=%llu\n", st.nr_cache_frees);
 	seq_printf(m, "cache_refills=%llu\n", st.nr_cache_refills);
 	seq_printf(m, "cache_drains=%llu\n", st.nr_cache_drains);
+	for (i = PCPU_ALT_FAIL_KILLED; i < PCPU_ALT_FAIL_NR; i++)
+		seq_printf(m, "%s=%llu\n", fail_key[i], st.fail[i]);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);

@@ -4,22 +4,20 @@
  *
  * Locking
  * -------
- * These readers never take pcpu_alt_mutex, so reading never holds up
- * blocking allocations, chunk creation or the background work.  A chunk is
- * only touched inside a pcpu_alt_lock section in which it was found on a
- * slot list: a chunk is isolated (taken off its list) under pcpu_alt_lock
- * before it is destroyed, so one found there stays alive until the lock is
- * dropped.  Each read works in two steps:
+ * These readers take no allocator lock of their own: the chunk layer hands
+ * them copies (pcpu_alt_chunk.h).  Each read works in two steps:
  *
- *  1. Order: at file position 0, one pcpu_alt_lock section records every
- *     slot list in order with the ids of the chunks on it (the array is
- *     allocated beforehand with the lock dropped; if chunks were added in
- *     between, it is reallocated and the walk retried).
- *  2. Per chunk: one pcpu_alt_lock section finds the chunk by id and copies
- *     its map (bitmaps, hint blocks, hints, counters) and populated bitmap
- *     into buffers allocated at open.  Everything printed for that chunk,
- *     the checker's verdict included, is computed from that copy after the
- *     lock is dropped: one consistent snapshot per chunk.
+ *  1. Order: at file position 0, pcpu_alt_chunks_order() records every
+ *     slot list in order with the ids of the chunks on it, in one section
+ *     under the slot lists' lock (the array is allocated beforehand; if
+ *     chunks were added in between, it is reallocated and the walk
+ *     retried).
+ *  2. Per chunk: pcpu_alt_chunk_copy() copies the chunk's map (bitmaps,
+ *     hint blocks, hints, counters) and populated bitmap into buffers
+ *     allocated at open, in one section under that chunk's lock.
+ *     Everything printed for that chunk, the checker's verdict included,
+ *     is computed from the copy: one consistent snapshot per chunk, and
+ *     allocations elsewhere never wait for a reader.
  *
  * A chunk can change slot, or be destroyed, between the two steps; its
  * record then shows its own slot, or a "gone" line.
@@ -80,15 +78,7 @@ struct walk_report {
  * @items: order snapshot (step 1 of the locking comment)
  * @nr_items: entries in @items
  * @select: hints only: the chunk id shown, or -1 for all
- * @map: copy of one chunk's map; its pointers point at private buffers
- * @populated: copy of that chunk's populated bitmap
- * @id: that chunk's id
- * @slot: its slot
- * @spare: it is the first fully free chunk, the one kept as a spare
- * @nr_populated: its populated pages
- * @cached: the chunk's cached-area bits, copied with the rest
- * @has_cached: the chunk tracks cached areas at all
- * @nr_empty_pop: its populated pages holding no allocation
+ * @c: copy of one chunk (step 2)
  * @errors: checker disagreements on the copy
  * @rep: the first HINTS_MAX_REPORTS of them
  */
@@ -96,15 +86,7 @@ struct chunk_walk {
 	struct walk_item *items;
 	int nr_items;
 	int select;
-	struct pcpu_alt_map map;
-	unsigned long *populated;
-	unsigned long *cached;
-	bool has_cached;
-	int id;
-	int slot;
-	bool spare;
-	int nr_populated;
-	int nr_empty_pop;
+	struct pcpu_alt_chunk_copy c;
 	int errors;
 	struct walk_report rep[HINTS_MAX_REPORTS];
 };
@@ -137,67 +119,45 @@ struct chunk_figures {
 
 /* ---- step 1: the order of slots and chunks ---- */
 
-static int count_chunks(void)
-{
-	struct pcpu_alt_chunk *chunk;
-	int slot, n = 0;
-
-	for (slot = 0; slot < pcpu_alt_nr_slots; slot++)
-		list_for_each_entry(chunk, &pcpu_alt_slots[slot], list)
-			n++;
-	return n;
-}
-
-/* Fill @items (@cap entries); -ENOSPC if they do not fit.  Lock held. */
-static int fill_items(struct walk_item *items, int cap)
-{
-	struct pcpu_alt_chunk *chunk;
-	int slot, n = 0, head;
-
-	for (slot = 0; slot < pcpu_alt_nr_slots; slot++) {
-		if (n == cap)
-			return -ENOSPC;
-		head = n++;
-		items[head] = (struct walk_item){ .slot = slot, .id = -1 };
-		list_for_each_entry(chunk, &pcpu_alt_slots[slot], list) {
-			if (n == cap)
-				return -ENOSPC;
-			items[n++] = (struct walk_item){ .slot = slot,
-							 .id = chunk->id };
-			items[head].nr++;
-		}
-	}
-	return n;
-}
-
 static int walk_build_order(struct chunk_walk *w)
 {
-	struct walk_item *items;
-	int n, extra = 8;
+	int n = pcpu_alt_nr_slots + 16, *slots, *ids, i;
+	struct walk_item *items = NULL;
 
 	kvfree(w->items);
 	w->items = NULL;
 	w->nr_items = 0;
-	for (;;) {
-		spin_lock_irq(&pcpu_alt_lock);
-		n = count_chunks();
-		spin_unlock_irq(&pcpu_alt_lock);
-
-		n += pcpu_alt_nr_slots + extra;
+	for (;; n *= 2) {
+		slots = kvmalloc_array(n, sizeof(*slots), GFP_KERNEL);
+		ids = kvmalloc_array(n, sizeof(*ids), GFP_KERNEL);
 		items = kvmalloc_array(n, sizeof(*items), GFP_KERNEL);
-		if (!items)
-			return -ENOMEM;
-		spin_lock_irq(&pcpu_alt_lock);
-		n = fill_items(items, n);
-		spin_unlock_irq(&pcpu_alt_lock);
-		if (n >= 0)
+		if (!slots || !ids || !items)
+			goto nomem;
+		w->nr_items = pcpu_alt_chunks_order(slots, ids, n);
+		if (w->nr_items >= 0)
 			break;
+		kvfree(slots);
+		kvfree(ids);
 		kvfree(items);
-		extra *= 2;
 	}
+	for (i = 0; i < w->nr_items; i++) {
+		items[i] = (struct walk_item){ .slot = slots[i], .id = ids[i] };
+		if (ids[i] >= 0)
+			continue;
+		while (i + 1 + items[i].nr < w->nr_items &&
+		       ids[i + 1 + items[i].nr] >= 0)
+			items[i].nr++;
+	}
+	kvfree(slots);
+	kvfree(ids);
 	w->items = items;
-	w->nr_items = n;
 	return 0;
+nomem:
+	kvfree(slots);
+	kvfree(ids);
+	kvfree(items);
+	w->nr_items = 0;
+	return -ENOMEM;
 }
 
 /* ---- step 2: a copy of one chunk ---- */
@@ -215,74 +175,11 @@ static void walk_report(void *arg, const char *what, int where, int expected,
 	w->errors++;
 }
 
-/*
- * Copy chunk @id into @w.  The map struct is copied whole, then its
- * pointers are pointed back at our buffers.
- * RETURNS: true if the chunk was found.
- */
-static bool walk_copy_chunk(struct chunk_walk *w, int id)
-{
-	unsigned long *alloc_map = w->map.alloc_map;
-	unsigned long *bound_map = w->map.bound_map;
-	struct pcpu_alt_block *blocks = w->map.blocks;
-	int nr_bits = w->map.nr_bits, nr_blocks = w->map.nr_blocks;
-	int pages = pcpu_alt_layout.unit_pages, slot;
-	struct pcpu_alt_chunk *chunk, *found = NULL;
-	struct list_head *free_list;
-
-	spin_lock_irq(&pcpu_alt_lock);
-	for (slot = 0; slot < pcpu_alt_nr_slots && !found; slot++)
-		list_for_each_entry(chunk, &pcpu_alt_slots[slot], list)
-			if (chunk->id == id) {
-				found = chunk;
-				break;
-			}
-	if (found && found->map.nr_bits == nr_bits &&
-	    found->map.nr_blocks == nr_blocks) {
-		w->map = found->map;
-		bitmap_copy(alloc_map, found->map.alloc_map, nr_bits);
-		bitmap_copy(bound_map, found->map.bound_map, nr_bits + 1);
-		memcpy(blocks, found->map.blocks, nr_blocks * sizeof(*blocks));
-		bitmap_copy(w->populated, found->populated, pages);
-		w->has_cached = found->cached;
-		if (found->cached)
-			bitmap_copy(w->cached, found->cached, nr_bits);
-		w->id = found->id;
-		w->slot = found->slot;
-		w->nr_populated = found->nr_populated;
-		w->nr_empty_pop = found->nr_empty_pop;
-		free_list = &pcpu_alt_slots[pcpu_alt_free_slot()];
-		w->spare = !list_empty(free_list) &&
-			   list_first_entry(free_list, struct pcpu_alt_chunk,
-					    list) == found;
-	} else {
-		found = NULL;
-	}
-	spin_unlock_irq(&pcpu_alt_lock);
-
-	w->map.alloc_map = alloc_map;
-	w->map.bound_map = bound_map;
-	w->map.blocks = blocks;
-	w->map.nr_bits = nr_bits;
-	w->map.nr_blocks = nr_blocks;
-	return found;
-}
-
 /* Run the checker on the copy, plus the page counters it does not cover. */
 static void walk_check(struct chunk_walk *w)
 {
-	int pages = pcpu_alt_layout.unit_pages, page, empty = 0;
-
 	w->errors = 0;
-	pcpu_alt_map_check(&w->map, walk_report, w);
-	for_each_set_bit(page, w->populated, pages)
-		empty += pcpu_alt_block_empty(&w->map.blocks[page]);
-	if (bitmap_weight(w->populated, pages) != w->nr_populated)
-		walk_report(w, "nr_populated", 0,
-			    bitmap_weight(w->populated, pages),
-			    w->nr_populated);
-	if (empty != w->nr_empty_pop)
-		walk_report(w, "nr_empty_pop", 0, empty, w->nr_empty_pop);
+	pcpu_alt_chunk_copy_check(&w->c, walk_report, w);
 }
 
 /*
@@ -294,13 +191,14 @@ static void walk_user_view(struct chunk_walk *w)
 {
 	int pages = pcpu_alt_layout.unit_pages, bit, page;
 
-	if (!w->has_cached)
+	if (!w->c.has_cached)
 		return;
-	for_each_set_bit(bit, w->cached, w->map.nr_bits)
-		pcpu_alt_map_free(&w->map, bit);
-	w->nr_empty_pop = 0;
-	for_each_set_bit(page, w->populated, pages)
-		w->nr_empty_pop += pcpu_alt_block_empty(&w->map.blocks[page]);
+	for_each_set_bit(bit, w->c.cached, w->c.map.nr_bits)
+		pcpu_alt_map_free(&w->c.map, bit);
+	w->c.nr_empty_pop = 0;
+	for_each_set_bit(page, w->c.populated, pages)
+		w->c.nr_empty_pop +=
+			pcpu_alt_block_empty(&w->c.map.blocks[page]);
 }
 
 /* Allocations of at most @limit bits in the copy. */
@@ -316,7 +214,7 @@ static int count_allocs_upto(const struct pcpu_alt_map *map, int limit)
 
 static void walk_figures(const struct chunk_walk *w, struct chunk_figures *f)
 {
-	const struct pcpu_alt_map *map = &w->map;
+	const struct pcpu_alt_map *map = &w->c.map;
 	int start, end, bits, lo = INT_MAX, hi = 0, mid, k;
 
 	memset(f, 0, sizeof(*f));
@@ -360,9 +258,9 @@ static void walk_figures(const struct chunk_walk *w, struct chunk_figures *f)
 
 static const char *walk_state(const struct chunk_walk *w)
 {
-	if (w->slot == pcpu_alt_free_slot())
-		return w->spare ? "spare" : "surplus";
-	return w->slot ? "active" : "full";
+	if (w->c.slot == pcpu_alt_free_slot())
+		return w->c.spare ? "spare" : "surplus";
+	return w->c.slot ? "active" : "full";
 }
 
 /* ---- seq_file plumbing shared by the three files ---- */
@@ -370,32 +268,18 @@ static const char *walk_state(const struct chunk_walk *w)
 static void walk_free(struct chunk_walk *w)
 {
 	kvfree(w->items);
-	bitmap_free(w->map.alloc_map);
-	bitmap_free(w->map.bound_map);
-	kvfree(w->map.blocks);
-	bitmap_free(w->populated);
-	bitmap_free(w->cached);
+	pcpu_alt_chunk_copy_destroy(&w->c);
 }
 
 static int walk_open(struct inode *inode, struct file *file,
 		     const struct seq_operations *ops)
 {
-	int nr_bits = pcpu_alt_layout.unit_size / PCPU_ALT_MIN_ALLOC;
-	int pages = pcpu_alt_layout.unit_pages;
 	struct chunk_walk *w;
 
 	w = __seq_open_private(file, ops, sizeof(*w));
 	if (!w)
 		return -ENOMEM;
-	w->map.nr_bits = nr_bits;
-	w->map.nr_blocks = pages;
-	w->map.alloc_map = bitmap_zalloc(nr_bits, GFP_KERNEL);
-	w->map.bound_map = bitmap_zalloc(nr_bits + 1, GFP_KERNEL);
-	w->map.blocks = kvcalloc(pages, sizeof(*w->map.blocks), GFP_KERNEL);
-	w->populated = bitmap_zalloc(pages, GFP_KERNEL);
-	w->cached = bitmap_zalloc(nr_bits, GFP_KERNEL);
-	if (!w->map.alloc_map || !w->map.bound_map || !w->map.blocks ||
-	    !w->populated || !w->cached) {
+	if (pcpu_alt_chunk_copy_init(&w->c)) {
 		walk_free(w);
 		seq_release_private(inode, file);
 		return -ENOMEM;
@@ -452,7 +336,7 @@ static bool walk_item_chunk(struct seq_file *m, const struct walk_item *it)
 {
 	struct chunk_walk *w = m->private;
 
-	if (walk_copy_chunk(w, it->id))
+	if (pcpu_alt_chunk_copy(it->id, &w->c))
 		return true;
 	seq_printf(m, "chunk id=%d gone=1\n", it->id);
 	return false;
@@ -498,12 +382,12 @@ static int chunks_show(struct seq_file *m, void *v)
 	walk_user_view(w);
 	walk_figures(w, &f);
 	seq_printf(m, "chunk id=%d slot=%d state=%s units=%u pages=%d populated=%d empty_pop=%d",
-		   w->id, w->slot, walk_state(w), pcpu_alt_layout.nr_units,
-		   pcpu_alt_layout.unit_pages, w->nr_populated,
-		   w->nr_empty_pop);
+		   w->c.id, w->c.slot, walk_state(w), pcpu_alt_layout.nr_units,
+		   pcpu_alt_layout.unit_pages, w->c.nr_populated,
+		   w->c.nr_empty_pop);
 	seq_printf(m, " free_bytes=%ld used_bytes=%ld contig_bytes=%ld first_free=%ld nr_alloc=%d free_runs=%d frag_bytes=%ld frag_pct=%d",
 		   f.free_bytes,
-		   (long)w->map.nr_bits * PCPU_ALT_MIN_ALLOC - f.free_bytes,
+		   (long)w->c.map.nr_bits * PCPU_ALT_MIN_ALLOC - f.free_bytes,
 		   f.contig_bytes, f.first_free, f.nr_allocs, f.free_runs,
 		   f.frag_bytes, f.frag_pct);
 	seq_printf(m, " min_alloc=%ld med_alloc=%ld max_alloc=%ld\n",
@@ -535,22 +419,22 @@ static const struct file_operations chunks_fops = {
 
 static void hints_chunk(struct seq_file *m, struct chunk_walk *w)
 {
-	const struct pcpu_alt_map *map = &w->map;
+	const struct pcpu_alt_map *map = &w->c.map;
 	const struct pcpu_alt_block *b;
 	int i;
 
 	walk_check(w);
 	seq_printf(m, "chunk id=%d slot=%d nr_bits=%d nr_blocks=%d contig=%d contig_start=%d first_free=%d nr_free=%d nr_allocs=%d populated=%d empty_pop=%d check_errors=%d verdict=%s\n",
-		   w->id, w->slot, map->nr_bits, map->nr_blocks, map->contig,
+		   w->c.id, w->c.slot, map->nr_bits, map->nr_blocks, map->contig,
 		   map->contig_start, map->first_free, map->nr_free,
-		   map->nr_allocs, w->nr_populated, w->nr_empty_pop, w->errors,
+		   map->nr_allocs, w->c.nr_populated, w->c.nr_empty_pop, w->errors,
 		   w->errors ? "BAD" : "ok");
 	for (i = 0; i < min(w->errors, HINTS_MAX_REPORTS); i++)
 		seq_printf(m, "  mismatch chunk=%d what=\"%s\" where=%d expected=%d found=%d\n",
-			   w->id, w->rep[i].what, w->rep[i].where,
+			   w->c.id, w->rep[i].what, w->rep[i].where,
 			   w->rep[i].expected, w->rep[i].found);
 	if (w->errors > HINTS_MAX_REPORTS)
-		seq_printf(m, "  mismatch chunk=%d more=%d\n", w->id,
+		seq_printf(m, "  mismatch chunk=%d more=%d\n", w->c.id,
 			   w->errors - HINTS_MAX_REPORTS);
 	for (i = 0; i < map->nr_blocks; i++) {
 		b = &map->blocks[i];
@@ -558,7 +442,7 @@ static void hints_chunk(struct seq_file *m, struct chunk_walk *w)
 			   i, b->contig, b->contig_start, b->scan,
 			   b->scan_start, b->left_free, b->right_free,
 			   b->first_free, b->nr_free,
-			   test_bit(i, w->populated));
+			   test_bit(i, w->c.populated));
 	}
 }
 
@@ -606,15 +490,17 @@ static int hints_open(struct inode *inode, struct file *file)
 
 static bool chunk_exists(int id)
 {
-	struct pcpu_alt_chunk *chunk;
+	struct walk_item *items;
+	struct chunk_walk w = {};
 	bool found = false;
-	int slot;
+	int i;
 
-	spin_lock_irq(&pcpu_alt_lock);
-	for (slot = 0; slot < pcpu_alt_nr_slots; slot++)
-		list_for_each_entry(chunk, &pcpu_alt_slots[slot], list)
-			found |= chunk->id == id;
-	spin_unlock_irq(&pcpu_alt_lock);
+	if (walk_build_order(&w))
+		return false;
+	items = w.items;
+	for (i = 0; i < w.nr_items; i++)
+		found |= items[i].id == id;
+	kvfree(items);
 	return found;
 }
 
@@ -655,10 +541,10 @@ static char frag_cell(const struct chunk_walk *w, int cell)
 {
 	int first = cell * FRAG_CELL_BITS, i, used = 0;
 	int page = first / PCPU_ALT_BLOCK_BITS;
-	bool populated = test_bit(page, w->populated);
+	bool populated = test_bit(page, w->c.populated);
 
 	for (i = first; i < first + FRAG_CELL_BITS; i++)
-		used += test_bit(i, w->map.alloc_map);
+		used += test_bit(i, w->c.map.alloc_map);
 	if (!populated)
 		return used ? '!' : '~';
 	if (!used)
@@ -674,15 +560,15 @@ static void frag_repeat(struct seq_file *m, int repeat)
 
 static void fragmap_chunk(struct seq_file *m, struct chunk_walk *w)
 {
-	int cells = w->map.nr_bits / FRAG_CELL_BITS, lines, line, i, repeat = 0;
+	int cells = w->c.map.nr_bits / FRAG_CELL_BITS, lines, line, i, repeat = 0;
 	char prev[FRAG_CELLS_PER_LINE], cur[FRAG_CELLS_PER_LINE];
 	struct chunk_figures f;
 
 	walk_user_view(w);
 	walk_figures(w, &f);
 	seq_printf(m, "chunk id=%d slot=%d state=%s populated=%d/%d nr_alloc=%d free_bytes=%ld\n",
-		   w->id, w->slot, walk_state(w), w->nr_populated,
-		   w->map.nr_blocks, f.nr_allocs, f.free_bytes);
+		   w->c.id, w->c.slot, walk_state(w), w->c.nr_populated,
+		   w->c.map.nr_blocks, f.nr_allocs, f.free_bytes);
 	lines = DIV_ROUND_UP(cells, FRAG_CELLS_PER_LINE);
 	for (line = 0; line < lines; line++) {
 		memset(cur, ' ', sizeof(cur));

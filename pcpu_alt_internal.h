@@ -8,6 +8,7 @@
 #ifndef _PCPU_ALT_INTERNAL_H
 #define _PCPU_ALT_INTERNAL_H
 
+#include <linux/jump_label.h>
 #include <linux/types.h>
 
 #include "pcpu_alt.h"
@@ -17,6 +18,16 @@
 
 /* Automatic unit size never exceeds this (bytes); it bounds metadata. */
 #define PCPU_ALT_MAX_UNIT	(1024 * 1024)
+/* Allocations up to 32 KiB are guaranteed, as with the stock allocator. */
+#define PCPU_ALT_MIN_UNIT	(32 * 1024)
+
+/*
+ * Not on PREEMPT_RT: the per-CPU caches run with interrupts off and take
+ * chunk locks (spinlock_t, which sleeps there) inside; see docs/design.md.
+ */
+#ifdef CONFIG_PREEMPT_RT
+#error "pcpu_alt does not support PREEMPT_RT kernels (see docs/design.md)"
+#endif
 
 enum pcpu_alt_layout_mode {
 	PCPU_ALT_LAYOUT_AUTO,
@@ -53,10 +64,10 @@ extern struct pcpu_alt_layout pcpu_alt_layout;
 /* Layout and regions: pcpu_alt_region.c. */
 int pcpu_alt_layout_init(int mode, size_t unit_bytes);
 void pcpu_alt_layout_exit(void);
-void *pcpu_alt_region_create(void);
+void *pcpu_alt_region_create(gfp_t gfp);
 void pcpu_alt_region_destroy(void *base);
 void pcpu_alt_region_counts(unsigned long *regions, unsigned long *pages);
-int pcpu_alt_region_populate(void *base, int page);
+int pcpu_alt_region_populate(void *base, int page, gfp_t gfp);
 void pcpu_alt_region_depopulate(void *base, const unsigned long *pages,
 				int nr_pages);
 
@@ -92,10 +103,23 @@ void pcpu_alt_cache_drain_all(void);
 void pcpu_alt_cache_stats(struct pcpu_alt_stats *st);
 void pcpu_alt_cache_show(struct seq_file *m);
 
-/* Fault injection: pcpu_alt_inject.c. */
-bool pcpu_alt_fault_inject(void);
+/* Fault injection and test hooks: pcpu_alt_inject.c. */
+bool pcpu_alt_fault_inject(gfp_t gfp);
 void pcpu_alt_fault_set(unsigned int every);
 u64 pcpu_alt_nr_faults_injected(void);
+void pcpu_alt_race_window(const char *where);
+
+DECLARE_STATIC_KEY_FALSE(pcpu_alt_test_hooks);
+void pcpu_alt_test_hook_call(enum pcpu_alt_test_point point,
+			     const void __percpu *ptr);
+
+/* Call the test hook at @point, if tests set one. */
+static inline void pcpu_alt_test_point(enum pcpu_alt_test_point point,
+				       const void __percpu *ptr)
+{
+	if (static_branch_unlikely(&pcpu_alt_test_hooks))
+		pcpu_alt_test_hook_call(point, ptr);
+}
 
 /* debugfs: pcpu_alt_debugfs.c, pcpu_alt_debugfs_chunks.c. */
 struct dentry;

@@ -20,9 +20,6 @@ static char *layout = "auto";
 module_param(layout, charp, 0444);
 MODULE_PARM_DESC(layout, "auto (default), compat (units at the kernel's per-CPU distances) or private");
 
-/* Allocations up to 32 KiB are guaranteed, as with the stock allocator. */
-#define PCPU_ALT_MIN_UNIT_KB	32
-
 static unsigned int unit_kb;
 module_param(unit_kb, uint, 0444);
 MODULE_PARM_DESC(unit_kb, "bytes per unit in KiB, page multiple, >= 32; 0 = automatic");
@@ -47,11 +44,11 @@ static int parse_params(int *layout_mode, bool *km)
 		       layout);
 		return -EINVAL;
 	}
-	if (unit_kb && (unit_kb < PCPU_ALT_MIN_UNIT_KB ||
+	if (unit_kb && (unit_kb < PCPU_ALT_MIN_UNIT / 1024 ||
 			(unit_kb * 1024UL) % PAGE_SIZE ||
 			unit_kb * 1024UL > INT_MAX / PCPU_ALT_MIN_ALLOC)) {
 		pr_err("unit_kb=%u: expected a multiple of %lu KiB, at least %u\n",
-		       unit_kb, PAGE_SIZE / 1024, PCPU_ALT_MIN_UNIT_KB);
+		       unit_kb, PAGE_SIZE / 1024, PCPU_ALT_MIN_UNIT / 1024);
 		return -EINVAL;
 	}
 	return 0;
@@ -65,12 +62,12 @@ static int __init pcpu_alt_init(void)
 	err = parse_params(&layout_mode, &km);
 	if (err)
 		return err;
-	err = pcpu_alt_balance_init();
-	if (err)
-		return err;
 	err = pcpu_alt_layout_init(layout_mode, unit_kb * 1024UL);
 	if (err)
 		return err;
+	err = pcpu_alt_balance_init();
+	if (err)
+		goto layout;
 	err = pcpu_alt_chunks_init(km);
 	if (err)
 		goto layout;

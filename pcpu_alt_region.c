@@ -78,20 +78,71 @@ static unsigned long compat_stride(void)
 	return best;
 }
 
+/*
+ * vmap() refuses to map more pages than the machine has RAM, whatever is
+ * behind them; span_limit_pages lets a test put that limit lower.
+ */
+static unsigned long span_limit_pages;
+module_param(span_limit_pages, ulong, 0444);
+MODULE_PARM_DESC(span_limit_pages, "test: act as if vmap() mapped at most this many pages (0 = the RAM size, vmap()'s own limit)");
+
+static unsigned long max_span_pages(void)
+{
+	return span_limit_pages ?: totalram_pages();
+}
+
+static bool span_fits(unsigned long span)
+{
+	return span >> PAGE_SHIFT <= max_span_pages();
+}
+
+/*
+ * Private layout, when @unit_bytes (0: automatic) would make a span vmap()
+ * cannot map: a smaller automatic unit, down to PCPU_ALT_MIN_UNIT, or an
+ * error that says what to set.
+ */
+static int private_unit(struct pcpu_alt_layout *l, size_t unit_bytes)
+{
+	unsigned long per_unit;
+
+	if (span_fits(l->nr_units * l->unit_size))
+		return 0;
+	per_unit = round_down(max_span_pages() / l->nr_units << PAGE_SHIFT,
+			      PAGE_SIZE);
+	if (unit_bytes || per_unit < PCPU_ALT_MIN_UNIT) {
+		pr_err("%u units of %zu KiB need a %lu KiB region; vmap() maps at most %lu KiB here (the RAM size)%s%lu KiB\n",
+		       l->nr_units, l->unit_size / 1024,
+		       l->nr_units * l->unit_size / 1024,
+		       max_span_pages() << (PAGE_SHIFT - 10),
+		       unit_bytes ? ": load with unit_kb <= " :
+		       ": too many possible CPUs for a unit of ",
+		       unit_bytes ? per_unit / 1024 : PCPU_ALT_MIN_UNIT / 1024);
+		return -E2BIG;
+	}
+	l->unit_size = per_unit;
+	l->why = "compat and default units too large for vmap() on this RAM";
+	return 0;
+}
+
 /**
  * pcpu_alt_layout_init() - choose the compat or private layout
  * @mode: PCPU_ALT_LAYOUT_AUTO, _COMPAT or _PRIVATE
  * @unit_bytes: requested unit size, 0 for automatic
  *
- * Return: 0, or -EINVAL when a forced compat layout is impossible, or
- * -ENOMEM.
+ * Every region must be one vmap() span, which vmap() refuses above the
+ * machine's RAM size.  An automatic choice falls back to the private
+ * layout and then to a smaller unit; a forced one that cannot fit fails.
+ *
+ * Return: 0, -EINVAL when a forced compat layout is impossible, -E2BIG
+ * when no region of the layout asked for can be mapped, or -ENOMEM.
  */
 int pcpu_alt_layout_init(int mode, size_t unit_bytes)
 {
 	struct pcpu_alt_layout *l = &pcpu_alt_layout;
 	unsigned long lo = ULONG_MAX, hi = 0, stride = compat_stride();
-	bool compat_ok, compat_cheap;
+	bool compat_ok, compat_cheap, compat_fits;
 	unsigned int cpu, idx = 0;
+	int err;
 
 	for_each_possible_cpu(cpu) {
 		lo = min(lo, __per_cpu_offset[cpu]);
@@ -113,6 +164,7 @@ int pcpu_alt_layout_init(int mode, size_t unit_bytes)
 		compat_ok &= PAGE_ALIGNED(__per_cpu_offset[cpu]);
 	compat_cheap = hi - lo + l->unit_size <=
 		       PCPU_ALT_COMPAT_MAX_SPREAD * l->nr_units * l->unit_size;
+	compat_fits = span_fits(hi - lo + l->unit_size);
 
 	if (mode == PCPU_ALT_LAYOUT_COMPAT && !compat_ok) {
 		pr_err("layout=compat impossible: per-CPU offsets %s\n",
@@ -120,16 +172,30 @@ int pcpu_alt_layout_init(int mode, size_t unit_bytes)
 		       "not page aligned");
 		return -EINVAL;
 	}
+	if (mode == PCPU_ALT_LAYOUT_COMPAT && !compat_fits) {
+		pr_err("layout=compat impossible: its %lu KiB region is more than vmap() maps here (%lu KiB, the RAM size)\n",
+		       (hi - lo + l->unit_size) / 1024,
+		       max_span_pages() << (PAGE_SHIFT - 10));
+		return -E2BIG;
+	}
 	l->compat = mode == PCPU_ALT_LAYOUT_COMPAT ||
-		    (mode == PCPU_ALT_LAYOUT_AUTO && compat_ok && compat_cheap);
+		    (mode == PCPU_ALT_LAYOUT_AUTO && compat_ok &&
+		     compat_cheap && compat_fits);
 	if (mode != PCPU_ALT_LAYOUT_AUTO)
 		l->why = "forced by the layout parameter";
 	else if (l->compat)
 		l->why = "per-CPU offsets are evenly spread";
 	else if (!compat_ok)
 		l->why = "per-CPU offsets too close or unaligned for compat";
+	else if (!compat_fits)
+		l->why = "compat region larger than vmap() maps on this RAM";
 	else
 		l->why = "compat span too large (NUMA groups far apart?)";
+	if (!l->compat) {
+		err = private_unit(l, unit_bytes);
+		if (err)
+			return err;
+	}
 
 	l->unit_off = kcalloc(nr_cpu_ids, sizeof(*l->unit_off), GFP_KERNEL);
 	if (!l->unit_off)
@@ -185,25 +251,27 @@ static pte_t *region_pte(void *base, unsigned int cpu, int page)
 
 /**
  * pcpu_alt_region_create() - reserve a chunk's virtual region
+ * @gfp: flags for the page array (vmap() itself follows the task's
+ *       reclaim scope)
  *
  * CONTEXT: process context, may sleep.
  * RETURNS: the region's base address, or NULL on failure.
  */
-void *pcpu_alt_region_create(void)
+void *pcpu_alt_region_create(gfp_t gfp)
 {
 	unsigned int nr = pcpu_alt_layout.span >> PAGE_SHIFT, i;
 	struct page **pages;
 	void *base = NULL;
 	pte_t *ptep;
 
-	if (pcpu_alt_fault_inject())
+	if (pcpu_alt_fault_inject(gfp))
 		return NULL;
-	pages = kvmalloc_array(nr, sizeof(*pages), GFP_KERNEL);
+	pages = kvmalloc_array(nr, sizeof(*pages), gfp);
 	if (!pages)
 		return NULL;
 	for (i = 0; i < nr; i++)
 		pages[i] = placeholder_page;
-	if (!pcpu_alt_fault_inject())
+	if (!pcpu_alt_fault_inject(gfp))
 		base = vmap(pages, nr, VM_MAP, PAGE_NONE);
 	kvfree(pages);
 	if (!base)
@@ -286,6 +354,7 @@ static void free_page_list(struct list_head *pages)
  * pcpu_alt_region_populate() - back one page index of every unit
  * @base: the region
  * @page: page index within a unit
+ * @gfp: flags for the pages
  *
  * Each unit's page comes from its CPU's node.  On failure nothing stays
  * mapped.
@@ -293,7 +362,7 @@ static void free_page_list(struct list_head *pages)
  * CONTEXT: process context, may sleep; caller holds pcpu_alt_mutex.
  * RETURNS: 0 or -ENOMEM (-EFAULT if the page tables are not ours).
  */
-int pcpu_alt_region_populate(void *base, int page)
+int pcpu_alt_region_populate(void *base, int page, gfp_t gfp)
 {
 	LIST_HEAD(undo);
 	unsigned int cpu;
@@ -302,10 +371,10 @@ int pcpu_alt_region_populate(void *base, int page)
 		pte_t *ptep = region_pte(base, cpu, page);
 		struct page *p = NULL;
 
-		if (!pcpu_alt_fault_inject())
+		if (!pcpu_alt_fault_inject(gfp))
 			p = alloc_pages_node(cpu_to_node(cpu),
-					     GFP_KERNEL | __GFP_ZERO |
-					     __GFP_NOWARN, 0);
+					     gfp | __GFP_ZERO | __GFP_NOWARN,
+					     0);
 		if (!p || !ptep) {
 			if (p)
 				__free_page(p);

@@ -216,6 +216,10 @@ static int test_compat_this_cpu_ops(void)
 	return 0;
 }
 
+/* Above what the per-CPU caches serve: the slow path's own choice. */
+#define FULLEST_SMALL_SIZE	64
+#define FULLEST_SMALL_ALIGN	128
+
 static int test_fullest_first(void)
 {
 	struct pcpu_alt_ptr_info big, half, small;
@@ -225,7 +229,7 @@ static int test_fullest_first(void)
 	/* a leaves its chunk with one page free; b needs another chunk. */
 	a = pcpu_alt_alloc(unit - PAGE_SIZE, PAGE_SIZE, GFP_KERNEL);
 	b = pcpu_alt_alloc(unit / 2, PAGE_SIZE, GFP_KERNEL);
-	c = pcpu_alt_alloc(64, 8, GFP_KERNEL);
+	c = pcpu_alt_alloc(FULLEST_SMALL_SIZE, FULLEST_SMALL_ALIGN, GFP_KERNEL);
 	if (!EXPECT(a && b && c))
 		return -EINVAL;
 	if (!EXPECT(!pcpu_alt_ptr_info(a, &big)))
@@ -236,7 +240,7 @@ static int test_fullest_first(void)
 		return -EINVAL;
 	if (!EXPECT(big.chunk_id != half.chunk_id))
 		return -EINVAL;
-	/* Both chunks fit 64 bytes; the fuller one must get it. */
+	/* Both chunks fit c; the fuller one must get it. */
 	if (!EXPECT_EQ(small.chunk_id, big.chunk_id))
 		return -EINVAL;
 	if (!EXPECT(big.slot < half.slot))
@@ -676,14 +680,18 @@ static int test_cache_slow_start(void)
 }
 
 /*
- * A 144-byte request would leave a quarter of a 192-byte class unused: it
- * takes the slow path.  A 176-byte one fits the same class closely enough.
+ * 36 bytes aligned 32 would go to the 64-byte class, the first one aligned
+ * 32 that holds them, and leave more than a quarter of it unused: they take
+ * the slow path (and, no class having their size, are not cached when
+ * freed).  48 bytes aligned 16 fit the 48-byte class.
  */
-#define CACHE_LOOSE_SIZE	144
-#define CACHE_CLOSE_SIZE	176
+#define CACHE_LOOSE_SIZE	36
+#define CACHE_LOOSE_ALIGN	32
+#define CACHE_CLOSE_SIZE	48
+#define CACHE_CLOSE_ALIGN	16
 
 /* Allocate and free @size bytes on one CPU; how many areas got cached. */
-static long cached_by_free(size_t size)
+static long cached_by_free(size_t size, size_t align)
 {
 	struct pcpu_alt_stats st0, st1;
 	void __percpu *p;
@@ -691,7 +699,7 @@ static long cached_by_free(size_t size)
 	pcpu_alt_balance_now();		/* empty caches */
 	st0 = stats_now();
 	preempt_disable();		/* one CPU, one cache */
-	p = pcpu_alt_alloc(size, 8, GFP_NOWAIT);
+	p = pcpu_alt_alloc(size, align, GFP_NOWAIT);
 	pcpu_alt_free(p);
 	preempt_enable();
 	st1 = stats_now();
@@ -706,8 +714,8 @@ static int test_cache_rounding_bounded(void)
 
 	if (ret)
 		return ret;
-	if (!EXPECT_EQ(cached_by_free(CACHE_LOOSE_SIZE), 0) ||
-	    !EXPECT(cached_by_free(CACHE_CLOSE_SIZE) > 0))
+	if (!EXPECT_EQ(cached_by_free(CACHE_LOOSE_SIZE, CACHE_LOOSE_ALIGN), 0) ||
+	    !EXPECT(cached_by_free(CACHE_CLOSE_SIZE, CACHE_CLOSE_ALIGN) > 0))
 		return -EINVAL;
 	return 0;
 }
