@@ -186,12 +186,15 @@ void pcpu_alt_set_fault_injection(unsigned int every);
 /**
  * struct pcpu_alt_gfp_record - flags internal allocations ran with
  * @count: internal allocations recorded
- * @any: their flags ORed (after the task's reclaim scope)
- * @all: their flags ANDed
+ * @any: their flags ORed, after the task's reclaim scope (vmap(), which
+ *       takes no flags, counts as GFP_KERNEL in that scope)
+ * @nr_flagged: of them, those given flags
+ * @all: the flags of those ANDed, after the scope
  */
 struct pcpu_alt_gfp_record {
 	unsigned int count;
 	gfp_t any;
+	unsigned int nr_flagged;
 	gfp_t all;
 };
 
@@ -203,6 +206,12 @@ enum pcpu_alt_test_point {
 	PCPU_ALT_TEST_FREE_CLAIM,
 	/* this CPU's per-CPU caches were just drained (IRQs off) */
 	PCPU_ALT_TEST_CACHE_DRAINED,
+	/* a caller's area was just taken, its chunk locked (IRQs off) */
+	PCPU_ALT_TEST_AREA_TAKEN,
+	/* a caller's page is about to be populated (pcpu_alt_mutex held) */
+	PCPU_ALT_TEST_POPULATE,
+	/* verify is between two chunks (process context, no lock held) */
+	PCPU_ALT_TEST_VERIFY_CHUNK,
 };
 
 typedef void (*pcpu_alt_test_hook_fn)(enum pcpu_alt_test_point point,

@@ -745,6 +745,8 @@ static void take_room(struct pcpu_alt_chunk *chunk, int start,
 			clear_bit(start, chunk->cached);
 		t->got = 1;
 		t->populated = range_populated(chunk, start, t->bits);
+		pcpu_alt_test_point(PCPU_ALT_TEST_AREA_TAKEN,
+				    pcpu_alt_chunk_ptr(chunk, start));
 		return;
 	}
 	for (;;) {
@@ -864,6 +866,8 @@ static int chunk_populate_range(struct pcpu_alt_chunk *chunk, int start,
 	for (page = first; page <= last; page++) {
 		if (test_bit(page, chunk->populated))
 			continue;
+		pcpu_alt_test_point(PCPU_ALT_TEST_POPULATE,
+				    pcpu_alt_chunk_ptr(chunk, start));
 		err = pcpu_alt_region_populate(chunk->base, page, gfp);
 		if (err)
 			return err;
@@ -905,7 +909,11 @@ static bool alloc_blocking(struct room_taker *t, gfp_t gfp,
 
 	*reason = PCPU_ALT_FAIL_KILLED;
 	*why = "interrupted by a fatal signal";
-	if (!find_room(t)) {
+	/* Populated room first: it needs neither the mutex nor a new page. */
+	t->how = FIND_POPULATED;
+	if (!find_room(t))
+		t->how = FIND_ANY;
+	if (t->how == FIND_ANY && !find_room(t)) {
 		if (lock_for_caller(gfp))
 			return false;
 		locked = true;
@@ -949,7 +957,8 @@ out:
  * @why: on failure, set to a description for the warning
  *
  * An allocation that fits in populated space takes only the lock of the
- * chunk it lands in.  One that must make a chunk or back a page takes
+ * chunk it lands in (a blocking one looks there first, then anywhere).
+ * One that must make a chunk or back a page takes
  * pcpu_alt_mutex for that, killably unless @gfp has __GFP_NOFAIL, and runs
  * its internal allocations with @gfp's reclaim constraints (also as a
  * scope, for what takes no flags), __GFP_NORETRY and __GFP_NOWARN.
@@ -970,7 +979,6 @@ struct pcpu_alt_chunk *pcpu_alt_chunk_alloc(int bits, int align_bits,
 	bool ok;
 
 	if (gfpflags_allow_blocking(gfp)) {
-		t.how = FIND_ANY;
 		reclaim_scope_enter(&scope, gfp);
 		ok = alloc_blocking(&t, gfp, reason, why);
 		reclaim_scope_exit(&scope);
@@ -1648,6 +1656,7 @@ static int verify_chunks(struct pcpu_alt_chunk_copy *c,
 		t->empty += c->nr_empty_pop;
 		t->chunks++;
 		t->free_chunks += c->slot == pcpu_alt_free_slot();
+		pcpu_alt_test_point(PCPU_ALT_TEST_VERIFY_CHUNK, NULL);
 		cond_resched();
 	}
 	kvfree(ids);

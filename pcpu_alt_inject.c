@@ -36,40 +36,64 @@ static struct pcpu_alt_gfp_record *gfp_record;
 DEFINE_STATIC_KEY_FALSE(pcpu_alt_test_hooks);
 static pcpu_alt_test_hook_fn test_hook;
 
-/* Record what an allocation with @gfp really runs with (task's scope). */
-static void record_gfp(gfp_t gfp)
+/*
+ * Record what an allocation with @gfp really runs with (the task's reclaim
+ * scope applied); @takes_flags: it was given @gfp, not just a scope.
+ */
+static void record_gfp(gfp_t gfp, bool takes_flags)
 {
 	struct pcpu_alt_gfp_record *rec = READ_ONCE(gfp_record);
 	gfp_t eff = current_gfp_context(gfp);
 
 	if (!rec)
 		return;
-	rec->any |= eff;
-	rec->all = rec->count ? rec->all & eff : eff;
 	rec->count++;
+	rec->any |= eff;
+	if (takes_flags) {
+		rec->all = rec->nr_flagged ? rec->all & eff : eff;
+		rec->nr_flagged++;
+	}
+}
+
+static bool fail_now(void)
+{
+	unsigned int every = READ_ONCE(fail_every);
+
+	if (!every || atomic_inc_return(&fault_count) % every)
+		return false;
+	atomic64_inc(&nr_faults_injected);
+	return true;
 }
 
 /**
  * pcpu_alt_fault_inject() - should this internal allocation fail?
- * @gfp: the flags it is about to be made with (what it takes no flags
- *       for, such as vmap(), passes GFP_KERNEL: it runs in the task's
- *       reclaim scope like any other)
+ * @gfp: the flags it is about to be made with
  *
- * Called before every internal allocation.
+ * Called before every internal allocation that takes flags.
  *
  * CONTEXT: any.
  * RETURNS: true when the caller must act as if its allocation failed.
  */
 bool pcpu_alt_fault_inject(gfp_t gfp)
 {
-	unsigned int every = READ_ONCE(fail_every);
-
 	if (unlikely(READ_ONCE(gfp_task) == current))
-		record_gfp(gfp);
-	if (!every || atomic_inc_return(&fault_count) % every)
-		return false;
-	atomic64_inc(&nr_faults_injected);
-	return true;
+		record_gfp(gfp, true);
+	return fail_now();
+}
+
+/**
+ * pcpu_alt_fault_inject_scoped() - the same for what takes no flags
+ *
+ * For vmap(), which allocates with GFP_KERNEL in the task's reclaim scope.
+ *
+ * CONTEXT: process context.
+ * RETURNS: true when the caller must act as if its allocation failed.
+ */
+bool pcpu_alt_fault_inject_scoped(void)
+{
+	if (unlikely(READ_ONCE(gfp_task) == current))
+		record_gfp(GFP_KERNEL, false);
+	return fail_now();
 }
 
 /**
@@ -119,9 +143,8 @@ void pcpu_alt_race_window(const char *where)
  * @rec: where to record, zeroed by the caller; NULL stops recording
  *
  * Records the internal allocations the calling task makes, with the
- * flags they really run with (current_gfp_context()): @rec->any ORs them,
- * @rec->all ANDs them, @rec->count counts them.  One recorder at a time.
- * For pcpu_alt_test.ko.
+ * flags they really run with (current_gfp_context()): see struct
+ * pcpu_alt_gfp_record.  One recorder at a time.  For pcpu_alt_test.ko.
  *
  * CONTEXT: process context.
  */

@@ -105,6 +105,7 @@ void pcpu_alt_cache_show(struct seq_file *m);
 
 /* Fault injection and test hooks: pcpu_alt_inject.c. */
 bool pcpu_alt_fault_inject(gfp_t gfp);
+bool pcpu_alt_fault_inject_scoped(void);
 void pcpu_alt_fault_set(unsigned int every);
 u64 pcpu_alt_nr_faults_injected(void);
 void pcpu_alt_race_window(const char *where);

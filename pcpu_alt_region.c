@@ -271,7 +271,7 @@ void *pcpu_alt_region_create(gfp_t gfp)
 		return NULL;
 	for (i = 0; i < nr; i++)
 		pages[i] = placeholder_page;
-	if (!pcpu_alt_fault_inject(gfp))
+	if (!pcpu_alt_fault_inject_scoped())
 		base = vmap(pages, nr, VM_MAP, PAGE_NONE);
 	kvfree(pages);
 	if (!base)
