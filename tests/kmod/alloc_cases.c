@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pcpu_alt_test.ko: cases of the allocation API itself: zeroing,
+ * alignment, per-CPU copies, compat pointers, placement, population,
+ * non-blocking contexts, a million tiny areas, bad input, fault injection.
+ */
+#define pr_fmt(fmt) fmt
+
+#include <linux/cpu.h>
+#include <linux/delay.h>
+#include <linux/interrupt.h>
+#include <linux/module.h>
+#include <linux/percpu.h>
+#include <linux/random.h>
+#include <linux/sched.h>
+#include <linux/slab.h>
+#include <linux/timer.h>
+#include <linux/vmalloc.h>
+
+#include "ktest.h"
+
+#define ZERO_AREAS	64
+#define ZERO_SIZE	200
+
+int test_zeroed_on_every_cpu(void)
+{
+	void __percpu *p[ZERO_AREAS];
+	int i;
+
+	for (i = 0; i < ZERO_AREAS; i++) {
+		p[i] = pcpu_alt_alloc(ZERO_SIZE, 8, GFP_KERNEL);
+		if (!EXPECT(p[i]))
+			return -EINVAL;
+		if (!EXPECT(zero_everywhere(p[i], ZERO_SIZE)))
+			return -EINVAL;
+		fill_everywhere(p[i], ZERO_SIZE, 0xa5);
+	}
+	for (i = 0; i < ZERO_AREAS; i++)
+		pcpu_alt_free(p[i]);
+	/* Same sizes again land on the dirtied cells. */
+	for (i = 0; i < ZERO_AREAS; i++) {
+		p[i] = pcpu_alt_alloc(ZERO_SIZE, 8, GFP_KERNEL);
+		if (!EXPECT(p[i]))
+			return -EINVAL;
+	}
+	for (i = 0; i < ZERO_AREAS; i++) {
+		if (!EXPECT(zero_everywhere(p[i], ZERO_SIZE)))
+			return -EINVAL;
+		pcpu_alt_free(p[i]);
+	}
+	return 0;
+}
+
+int test_alignment(void)
+{
+	static const size_t sizes[] = { 1, 3, 4, 12, 100, 4096, 9000 };
+	unsigned int cpu;
+	size_t align;
+	int i;
+
+	for (align = 1; align <= PAGE_SIZE; align <<= 1) {
+		for (i = 0; i < ARRAY_SIZE(sizes); i++) {
+			/* A 1-byte pad first, so alignment has work to do. */
+			void __percpu *pad = pcpu_alt_alloc(1, 1, GFP_KERNEL);
+			void __percpu *p = pcpu_alt_alloc(sizes[i], align,
+							  GFP_KERNEL);
+
+			if (!EXPECT(pad && p))
+				return -EINVAL;
+			for_each_possible_cpu(cpu)
+				if (!EXPECT_EQ((unsigned long)pcpu_alt_ptr(p, cpu) %
+					       align, 0))
+					return -EINVAL;
+			pcpu_alt_free(p);
+			pcpu_alt_free(pad);
+		}
+	}
+	return 0;
+}
+
+#define DISJOINT_SIZE	64
+
+int test_cpu_copies_disjoint(void)
+{
+	void __percpu *p = pcpu_alt_alloc(DISJOINT_SIZE, 8, GFP_KERNEL);
+	unsigned int a, b;
+	u8 *c;
+
+	if (!EXPECT(p))
+		return -EINVAL;
+	for_each_possible_cpu(a)
+		memset(pcpu_alt_ptr(p, a), a & 0xff, DISJOINT_SIZE);
+	for_each_possible_cpu(a) {
+		c = pcpu_alt_ptr(p, a);
+		if (!EXPECT(!memchr_inv(c, a & 0xff, DISJOINT_SIZE)))
+			return -EINVAL;
+		for_each_possible_cpu(b) {
+			unsigned long x = (unsigned long)pcpu_alt_ptr(p, a);
+			unsigned long y = (unsigned long)pcpu_alt_ptr(p, b);
+
+			if (a != b)
+				if (!EXPECT(x + DISJOINT_SIZE <= y ||
+					    y + DISJOINT_SIZE <= x))
+					return -EINVAL;
+		}
+	}
+	pcpu_alt_free(p);
+	return 0;
+}
+
+#define COMPAT_ROUNDS	100
+
+static void compat_inc(void *info)
+{
+	unsigned long __percpu *counter = (unsigned long __percpu __force *)info;
+
+	this_cpu_inc(*counter);
+}
+
+int test_compat_this_cpu_ops(void)
+{
+	unsigned long __percpu *counter;
+	unsigned long sum = 0;
+	unsigned int cpu;
+	int i;
+
+	if (!pcpu_alt_is_compat()) {
+		pr_info("    # private layout: per_cpu_ptr() does not apply\n");
+		return 1;	/* skip */
+	}
+	counter = pcpu_alt_alloc_type(unsigned long, GFP_KERNEL);
+	if (!EXPECT(counter))
+		return -EINVAL;
+	cpus_read_lock();
+	for (i = 0; i < COMPAT_ROUNDS; i++)
+		on_each_cpu(compat_inc, (void __force *)counter, 1);
+	for_each_online_cpu(cpu) {
+		if (!EXPECT(per_cpu_ptr(counter, cpu) == pcpu_alt_ptr(counter, cpu)))
+			return -EINVAL;
+		if (!EXPECT_EQ(*per_cpu_ptr(counter, cpu), COMPAT_ROUNDS))
+			return -EINVAL;
+		sum += *per_cpu_ptr(counter, cpu);
+	}
+	if (!EXPECT_EQ(sum, COMPAT_ROUNDS * num_online_cpus()))
+		return -EINVAL;
+	cpus_read_unlock();
+	pcpu_alt_free(counter);
+	return 0;
+}
+
+/* Above what the per-CPU caches serve: the slow path's own choice. */
+#define FULLEST_SMALL_SIZE	64
+#define FULLEST_SMALL_ALIGN	128
+
+int test_fullest_first(void)
+{
+	struct pcpu_alt_ptr_info big, half, small;
+	size_t unit = stats_now().unit_size;
+	void __percpu *a, *b, *c;
+
+	/* a leaves its chunk with one page free; b needs another chunk. */
+	a = pcpu_alt_alloc(unit - PAGE_SIZE, PAGE_SIZE, GFP_KERNEL);
+	b = pcpu_alt_alloc(unit / 2, PAGE_SIZE, GFP_KERNEL);
+	c = pcpu_alt_alloc(FULLEST_SMALL_SIZE, FULLEST_SMALL_ALIGN, GFP_KERNEL);
+	if (!EXPECT(a && b && c))
+		return -EINVAL;
+	if (!EXPECT(!pcpu_alt_ptr_info(a, &big)))
+		return -EINVAL;
+	if (!EXPECT(!pcpu_alt_ptr_info(b, &half)))
+		return -EINVAL;
+	if (!EXPECT(!pcpu_alt_ptr_info(c, &small)))
+		return -EINVAL;
+	if (!EXPECT(big.chunk_id != half.chunk_id))
+		return -EINVAL;
+	/* Both chunks fit c; the fuller one must get it. */
+	if (!EXPECT_EQ(small.chunk_id, big.chunk_id))
+		return -EINVAL;
+	if (!EXPECT(big.slot < half.slot))
+		return -EINVAL;
+	pcpu_alt_free(c);
+	pcpu_alt_free(b);
+	pcpu_alt_free(a);
+	return 0;
+}
+
+#define POP_AREAS	64
+
+int test_populated_pages_follow_use(void)
+{
+	struct pcpu_alt_stats before, peak, after;
+	void __percpu *p[POP_AREAS];
+	int i;
+
+	pcpu_alt_balance_now();
+	before = stats_now();
+	for (i = 0; i < POP_AREAS; i++) {
+		p[i] = pcpu_alt_alloc(PAGE_SIZE, PAGE_SIZE, GFP_KERNEL);
+		if (!EXPECT(p[i]))
+			return -EINVAL;
+	}
+	peak = stats_now();
+	for (i = 0; i < POP_AREAS; i++)
+		pcpu_alt_free(p[i]);
+	pcpu_alt_balance_now();
+	after = stats_now();
+
+	if (!EXPECT_EQ(after.nr_backing_pages,
+		       (u64)after.nr_populated_pages * after.nr_units))
+		return -EINVAL;
+	if (before.km_backend) {
+		/* km: whole chunks, always fully populated, spares freed. */
+		if (!EXPECT_EQ(peak.nr_populated_pages,
+			       peak.nr_chunks * (peak.unit_size >> PAGE_SHIFT)))
+			return -EINVAL;
+		if (!EXPECT(after.nr_chunks <= before.nr_chunks))
+			return -EINVAL;
+		return 0;
+	}
+	if (!EXPECT(after.nr_empty_pop_pages <= after.empty_pages_high))
+		return -EINVAL;
+	if (!EXPECT(after.nr_empty_pop_pages >= after.empty_pages_low))
+		return -EINVAL;
+	if (!EXPECT(peak.nr_populated_pages >=
+		    before.nr_populated_pages + POP_AREAS - before.empty_pages_high))
+		return -EINVAL;
+	if (!EXPECT(after.nr_populated_pages <=
+		    before.nr_populated_pages + after.empty_pages_high))
+		return -EINVAL;
+	if (!EXPECT(after.nr_populated_pages < peak.nr_populated_pages))
+		return -EINVAL;
+	return 0;
+}
+
+struct softirq_job {
+	struct timer_list timer;
+	struct completion done;
+	void __percpu *ptr;
+	bool in_softirq;
+};
+
+static void softirq_alloc(struct timer_list *t)
+{
+	struct softirq_job *job = from_timer(job, t, timer);
+
+	job->in_softirq = in_serving_softirq();
+	job->ptr = pcpu_alt_alloc(64, 8, GFP_NOWAIT);
+	complete(&job->done);
+}
+
+static int alloc_in_softirq(struct softirq_job *job)
+{
+	job->ptr = NULL;
+	init_completion(&job->done);
+	timer_setup_on_stack(&job->timer, softirq_alloc, 0);
+	mod_timer(&job->timer, jiffies + 1);
+	wait_for_completion(&job->done);
+	del_timer_sync(&job->timer);
+	destroy_timer_on_stack(&job->timer);
+	if (!EXPECT(job->in_softirq))
+		return -EINVAL;
+	return 0;
+}
+
+int test_nonblocking_contexts(void)
+{
+	struct pcpu_alt_stats st = stats_now(), st2;
+	unsigned int low = st.empty_pages_low, high = st.empty_pages_high;
+	void __percpu *p, *whole = NULL;
+	struct softirq_job job;
+	unsigned long flags;
+
+	/* Populated room: both contexts succeed. */
+	pcpu_alt_balance_now();
+	local_irq_save(flags);
+	p = pcpu_alt_alloc(64, 8, GFP_ATOMIC);
+	local_irq_restore(flags);
+	if (!EXPECT(p))
+		return -EINVAL;
+	if (!EXPECT(zero_everywhere(p, 64)))
+		return -EINVAL;
+	local_irq_save(flags);
+	pcpu_alt_free(p);
+	local_irq_restore(flags);
+
+	if (!EXPECT(!alloc_in_softirq(&job)))
+		return -EINVAL;
+	if (!EXPECT(job.ptr))
+		return -EINVAL;
+	pcpu_alt_free(job.ptr);
+
+	/*
+	 * No populated free page left: a whole-page request must fail fast.
+	 * vm gives back every empty page; km cannot, so there the one spare
+	 * chunk left is used up by a blocking allocation first.
+	 */
+	if (!EXPECT(!pcpu_alt_set_watermarks(0, 0)))
+		return -EINVAL;
+	pcpu_alt_balance_now();
+	if (st.km_backend) {
+		whole = pcpu_alt_alloc(st.unit_size, PAGE_SIZE, GFP_KERNEL);
+		if (!EXPECT(whole))
+			return -EINVAL;
+	}
+	st = stats_now();
+	if (!EXPECT_EQ(st.nr_empty_pop_pages, 0))
+		return -EINVAL;
+	local_irq_save(flags);
+	p = pcpu_alt_alloc(PAGE_SIZE, PAGE_SIZE, GFP_NOWAIT | __GFP_NOWARN);
+	local_irq_restore(flags);
+	st2 = stats_now();
+	if (!EXPECT(!p))
+		return -EINVAL;
+	if (!EXPECT_EQ(st2.fail[PCPU_ALT_FAIL_NO_POPULATED],
+		       st.fail[PCPU_ALT_FAIL_NO_POPULATED] + 1))
+		return -EINVAL;
+	/* A blocking one populates what it needs. */
+	p = pcpu_alt_alloc(PAGE_SIZE, PAGE_SIZE, GFP_KERNEL);
+	if (!EXPECT(p))
+		return -EINVAL;
+	pcpu_alt_free(p);
+	pcpu_alt_free(whole);
+	if (!EXPECT(!pcpu_alt_set_watermarks(low, high)))
+		return -EINVAL;
+	pcpu_alt_balance_now();
+	return 0;
+}
+
+int test_million_4byte_random_free(void)
+{
+	struct pcpu_alt_stats before, after;
+	void __percpu **p;
+	unsigned int i, j, n = ktest_million;
+	int ret = -ENOMEM;
+
+	p = vmalloc(array_size(n, sizeof(*p)));
+	if (!p)
+		return ret;
+	pcpu_alt_balance_now();
+	before = stats_now();
+	for (i = 0; i < n; i++) {
+		p[i] = pcpu_alt_alloc(4, 4, GFP_KERNEL);
+		if (!p[i])
+			break;
+		cond_resched();
+	}
+	if (i < n) {
+		pr_err("    # allocation %u of %u failed\n", i, n);
+		n = i;
+		ret = -EINVAL;
+		goto free;
+	}
+	ret = -EINVAL;
+	if (pcpu_alt_verify()) {
+		pr_err("    # checker not clean after the allocations\n");
+		goto free;
+	}
+	/* Fisher-Yates shuffle, then free in that order. */
+	for (i = n - 1; i > 0; i--) {
+		void __percpu *t;
+
+		j = get_random_u32() % (i + 1);
+		t = p[i];
+		p[i] = p[j];
+		p[j] = t;
+	}
+	ret = 0;
+free:
+	for (i = 0; i < n; i++) {
+		pcpu_alt_free(p[i]);
+		if (i == n / 2 && pcpu_alt_verify()) {
+			pr_err("    # checker not clean half way through the frees\n");
+			ret = -EINVAL;
+		}
+		cond_resched();
+	}
+	vfree(p);
+	pcpu_alt_balance_now();
+	after = stats_now();
+	if (after.nr_live != before.nr_live ||
+	    after.nr_chunks > before.nr_chunks + 1) {
+		pr_err("    # live %llu -> %llu, chunks %u -> %u\n",
+		       before.nr_live, after.nr_live, before.nr_chunks,
+		       after.nr_chunks);
+		ret = -EINVAL;
+	}
+	return ret;
+}
+
+int test_bad_input(void)
+{
+	struct pcpu_alt_stats st = stats_now(), st2;
+	size_t unit = st.unit_size;
+	void __percpu *stock, *p;
+
+	if (!EXPECT(!pcpu_alt_alloc(0, 4, GFP_KERNEL | __GFP_NOWARN)))
+		return -EINVAL;
+	if (!EXPECT(!pcpu_alt_alloc(unit + 1, 4, GFP_KERNEL | __GFP_NOWARN)))
+		return -EINVAL;
+	if (!EXPECT(!pcpu_alt_alloc(8, 3, GFP_KERNEL | __GFP_NOWARN)))
+		return -EINVAL;
+	if (!EXPECT(!pcpu_alt_alloc(8, 0, GFP_KERNEL | __GFP_NOWARN)))
+		return -EINVAL;
+	if (!EXPECT(!pcpu_alt_alloc(8, PAGE_SIZE * 2, GFP_KERNEL | __GFP_NOWARN)))
+		return -EINVAL;
+	/* One without __GFP_NOWARN, for the rate-limited warning. */
+	if (!EXPECT(!pcpu_alt_alloc(0, 4, GFP_KERNEL)))
+		return -EINVAL;
+	st2 = stats_now();
+	if (!EXPECT_EQ(st2.fail[PCPU_ALT_FAIL_BAD_SIZE],
+		       st.fail[PCPU_ALT_FAIL_BAD_SIZE] + 3))
+		return -EINVAL;
+	if (!EXPECT_EQ(st2.fail[PCPU_ALT_FAIL_BAD_ALIGN],
+		       st.fail[PCPU_ALT_FAIL_BAD_ALIGN] + 3))
+		return -EINVAL;
+	if (!EXPECT_EQ(st2.nr_live, st.nr_live))
+		return -EINVAL;
+
+	p = pcpu_alt_alloc(64, 8, GFP_KERNEL);
+	stock = alloc_percpu(u64);
+	if (!EXPECT(p && stock))
+		return -EINVAL;
+	st = stats_now();
+	expect_warn(true);
+	pcpu_alt_free((void __percpu *)((__force unsigned long)p + 4));
+	pcpu_alt_free((void __percpu *)((__force unsigned long)p + 1));
+	pcpu_alt_free(stock);
+	expect_warn(false);
+	st2 = stats_now();
+	if (!EXPECT_EQ(st2.bad_frees, st.bad_frees + 3))
+		return -EINVAL;
+	if (!EXPECT_EQ(st2.nr_live, st.nr_live))
+		return -EINVAL;
+	if (!EXPECT(!pcpu_alt_verify()))
+		return -EINVAL;
+
+	pcpu_alt_free(p);
+	expect_warn(true);
+	pcpu_alt_free(p);	/* double free */
+	expect_warn(false);
+	st2 = stats_now();
+	if (!EXPECT_EQ(st2.bad_frees, st.bad_frees + 4))
+		return -EINVAL;
+	if (!EXPECT_EQ(st2.nr_live, st.nr_live - 1))
+		return -EINVAL;
+	free_percpu(stock);
+	pcpu_alt_free(NULL);
+	return 0;
+}
+
+/* Internal allocations happen in this order; every step must unwind. */
+#define FAULT_MAX_EVERY	2000
+
+int test_fault_injection_no_leaks(void)
+{
+	struct pcpu_alt_stats before, st;
+	size_t unit = stats_now().unit_size;
+	unsigned int every, failures = 0;
+	void __percpu *a, *b;
+
+	pcpu_alt_balance_now();
+	before = stats_now();
+	for (every = 1; every <= FAULT_MAX_EVERY; every += 1 + every / 8) {
+		pcpu_alt_set_fault_injection(every);
+		/* Two whole units: at least one new chunk, all pages backed. */
+		a = pcpu_alt_alloc(unit, PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN);
+		b = pcpu_alt_alloc(unit, PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN);
+		pcpu_alt_set_fault_injection(0);
+		failures += !a + !b;
+		if (a)
+			if (!EXPECT(zero_everywhere(a, unit)))
+				return -EINVAL;
+		pcpu_alt_free(a);
+		pcpu_alt_free(b);
+		if (!EXPECT(!pcpu_alt_verify()))
+			return -EINVAL;
+		cond_resched();
+	}
+	pcpu_alt_balance_now();
+	st = stats_now();
+	if (!EXPECT(failures > 0))
+		return -EINVAL;
+	if (!EXPECT(st.nr_faults_injected > before.nr_faults_injected))
+		return -EINVAL;
+	if (!EXPECT_EQ(st.nr_live, before.nr_live))
+		return -EINVAL;
+	if (!EXPECT_EQ(st.nr_regions, st.nr_chunks))
+		return -EINVAL;
+	if (!EXPECT_EQ(st.nr_backing_pages, (u64)st.nr_populated_pages * st.nr_units))
+		return -EINVAL;
+	if (!EXPECT(st.nr_chunks <= before.nr_chunks + 1))
+		return -EINVAL;
+	return 0;
+}
+
+int test_typed_helpers(void)
+{
+	u64 __percpu *arr = pcpu_alt_alloc_array(u64, 16, GFP_KERNEL);
+	u64 __percpu *huge = pcpu_alt_alloc_array(u64, SIZE_MAX / 4,
+						 GFP_KERNEL | __GFP_NOWARN);
+	unsigned int cpu;
+
+	if (!EXPECT(arr))
+		return -EINVAL;
+	if (!EXPECT(!huge))
+		return -EINVAL;
+	for_each_possible_cpu(cpu)
+		if (!EXPECT_EQ((unsigned long)pcpu_alt_ptr(arr, cpu) %
+			       __alignof__(u64), 0))
+			return -EINVAL;
+	pcpu_alt_free(arr);
+	return 0;
+}
+
+/* Cache tests skip when loaded with cache=0. */
