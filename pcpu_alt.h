@@ -120,6 +120,10 @@ enum pcpu_alt_fail_reason {
  * @nr_cache_drains: batch drains of a cache back to the chunks
  * @compat: compat layout in use
  * @km_backend: chunks are fully backed at creation
+ * @site_meta_bytes: what recording call sites takes: a byte per 4-byte
+ *                   cell of every chunk, plus the site table
+ * @nr_sites: call sites recorded (at most 254; later ones are "other")
+ * @nr_site_overflows: allocations from sites beyond the table
  */
 struct pcpu_alt_stats {
 	u64 nr_allocs;
@@ -157,6 +161,9 @@ struct pcpu_alt_stats {
 	u64 nr_cache_drains;
 	bool compat;
 	bool km_backend;
+	size_t site_meta_bytes;
+	unsigned int nr_sites;
+	u64 nr_site_overflows;
 };
 
 /**

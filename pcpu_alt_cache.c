@@ -18,7 +18,7 @@
  * Each CPU keeps, per class, a short stack of free areas of exactly that
  * size.  An allocation pops one and a free pushes one with IRQs off on the
  * local CPU: no lock, no shared data but the area's own copies, one bit
- * of the chunk's cached map and, with track_callers, the caller slot.
+ * of the chunk's cached map and the byte that records the area's caller.
  *
  * Stacks are refilled and drained a batch at a time, under the lock of the
  * chunk the areas belong to.  A stack's batch starts at one area and

@@ -139,8 +139,6 @@ static struct {
 	u64 nr_balance_runs;
 } counters;
 
-/* Allocations whose caller could not be recorded. */
-static atomic64_t nr_untracked;
 /* Next chunk id (pcpu_alt_mutex). */
 static int next_chunk_id;
 /* New chunks get a cached map (pcpu_alt_mutex). */
@@ -149,13 +147,12 @@ static bool track_cached;
 bool pcpu_alt_km_backend;
 
 /*
- * A debug option, off by default like slub_debug=U: recording costs an
- * xarray store, under the chunk's xarray lock, on every allocation, and
- * would put a shared lock back on the per-CPU cache fast path.
+ * Kept so that loading with it still works: every allocation's call site
+ * is recorded now (chunk->sites), always, at the cost of a byte store.
  */
 static bool track_callers;
 module_param(track_callers, bool, 0444);
-MODULE_PARM_DESC(track_callers, "record each allocation's caller for the unload leak report (debug; slows every allocation)");
+MODULE_PARM_DESC(track_callers, "no longer needed: call sites are always recorded (debugfs callers)");
 
 /* A search that found every fitting chunk busy walks again this often. */
 #define PCPU_ALT_FIND_PASSES	8
@@ -294,13 +291,20 @@ static unsigned long chunk_index_key(const struct pcpu_alt_chunk *chunk)
 	return index_key((unsigned long)chunk->base);
 }
 
+/* A chunk's site ids: one byte per bit of its map. */
+static size_t chunk_sites_bytes(void)
+{
+	return pcpu_alt_layout.unit_pages * PCPU_ALT_BLOCK_BITS;
+}
+
 static size_t chunk_meta_bytes(const struct pcpu_alt_chunk *chunk)
 {
 	return sizeof(struct pcpu_alt_chunk) +
 	       pcpu_alt_map_meta_bytes(pcpu_alt_layout.unit_pages) +
 	       BITS_TO_LONGS(pcpu_alt_layout.unit_pages) * sizeof(long) +
 	       (chunk->cached ? BITS_TO_LONGS(chunk->map.nr_bits) *
-				sizeof(long) : 0);
+				sizeof(long) : 0) +
+	       chunk_sites_bytes();
 }
 
 /*
@@ -328,7 +332,7 @@ static void chunk_free(struct pcpu_alt_chunk *chunk)
 					   pcpu_alt_layout.unit_pages);
 		pcpu_alt_region_destroy(chunk->base);
 	}
-	xa_destroy(&chunk->callers);
+	kvfree(chunk->sites);
 	bitmap_free(chunk->populated);
 	bitmap_free(chunk->cached);
 	pcpu_alt_map_destroy(&chunk->map);
@@ -359,13 +363,16 @@ struct pcpu_alt_chunk *pcpu_alt_chunk_create(gfp_t gfp, const char **why)
 		return NULL;
 	spin_lock_init(&chunk->lock);
 	INIT_LIST_HEAD(&chunk->list);
-	xa_init_flags(&chunk->callers, XA_FLAGS_LOCK_IRQ);
 	if (pcpu_alt_fault_inject(gfp) ||
 	    pcpu_alt_map_init(&chunk->map, pages, gfp))
 		goto fail;
 	if (!pcpu_alt_fault_inject(gfp))
 		chunk->populated = bitmap_zalloc(pages, gfp);
 	if (!chunk->populated)
+		goto fail;
+	if (!pcpu_alt_fault_inject(gfp))
+		chunk->sites = kvzalloc(chunk->map.nr_bits, gfp);
+	if (!chunk->sites)
 		goto fail;
 	if (track_cached) {
 		if (!pcpu_alt_fault_inject(gfp))
@@ -559,30 +566,6 @@ void __percpu *pcpu_alt_chunk_ptr(const struct pcpu_alt_chunk *chunk,
 	return (void __percpu __force *)addr;
 }
 
-static void record_caller(struct pcpu_alt_chunk *chunk, int start,
-			  unsigned long caller)
-{
-	void *old;
-
-	if (!track_callers)
-		return;
-	/*
-	 * xarray values must fit in LONG_MAX; kernel text addresses all have
-	 * the top bit set, so drop it here and restore it when reporting.
-	 */
-	old = xa_store(&chunk->callers, start, xa_mk_value(caller & LONG_MAX),
-		       GFP_ATOMIC | __GFP_NOWARN);
-	if (xa_is_err(old))
-		atomic64_inc(&nr_untracked);
-}
-
-static unsigned long caller_of(struct pcpu_alt_chunk *chunk, int start)
-{
-	void *v = xa_load(&chunk->callers, start);
-
-	return v ? xa_to_value(v) | ~(unsigned long)LONG_MAX : 0;
-}
-
 /* Lower *@v to @x, or raise it, without a lock (rarely contended). */
 static void atomic_min_not_zero(atomic_t *v, int x)
 {
@@ -620,7 +603,7 @@ static void chunk_take(struct pcpu_alt_chunk *chunk, int start, int bits,
 	pcpu_alt_map_alloc(&chunk->map, start, bits);
 	chunk_adjust_empty(chunk, first, last, before);
 	chunk_relocate(chunk);
-	record_caller(chunk, start, caller);
+	chunk->sites[start] = pcpu_alt_site_id(caller);
 	atomic64_inc(for_cache ? &nr_cache_takes : &nr_slow_allocs);
 	atomic64_max(&max_live_areas, atomic64_inc_return(&live_areas));
 	atomic64_add(bits, &live_bits);
@@ -652,8 +635,6 @@ static int chunk_give(struct pcpu_alt_chunk *chunk, int start,
 	pcpu_alt_map_free(&chunk->map, start);
 	chunk_adjust_empty(chunk, first, last, before);
 	chunk_relocate(chunk);
-	if (track_callers)
-		xa_erase(&chunk->callers, start);
 	atomic64_inc(counter[kind]);
 	atomic64_dec(&live_areas);
 	atomic64_sub(bits, &live_bits);
@@ -1201,10 +1182,8 @@ void pcpu_alt_chunk_give_cached(const struct pcpu_alt_area *areas, int n)
 void pcpu_alt_chunk_set_caller(struct pcpu_alt_chunk *chunk, int start,
 			       unsigned long caller)
 {
-	/* Replaces the entry the refill stored: nothing to allocate. */
-	if (track_callers)
-		xa_store(&chunk->callers, start,
-			 xa_mk_value(caller & LONG_MAX), GFP_ATOMIC | __GFP_NOWARN);
+	/* The refill recorded its own caller; the area is ours to write. */
+	chunk->sites[start] = pcpu_alt_site_id(caller);
 }
 
 /* ---- the background work's side (pcpu_alt_mutex held) ---- */
@@ -1392,6 +1371,9 @@ void pcpu_alt_chunks_stats(struct pcpu_alt_stats *st)
 	st->nr_pages_depopulated = READ_ONCE(counters.nr_pages_depopulated);
 	st->nr_balance_runs = READ_ONCE(counters.nr_balance_runs);
 	st->km_backend = pcpu_alt_km_backend;
+	st->site_meta_bytes = st->nr_chunks * chunk_sites_bytes() +
+			      pcpu_alt_sites_meta_bytes();
+	st->nr_sites = pcpu_alt_sites_used(&st->nr_site_overflows);
 }
 
 /**
@@ -1452,8 +1434,9 @@ int pcpu_alt_chunk_copy_init(struct pcpu_alt_chunk_copy *c)
 	c->map.blocks = kvcalloc(pages, sizeof(*c->map.blocks), GFP_KERNEL);
 	c->populated = bitmap_zalloc(pages, GFP_KERNEL);
 	c->cached = bitmap_zalloc(nr_bits, GFP_KERNEL);
+	c->sites = kvzalloc(nr_bits, GFP_KERNEL);
 	if (!c->map.alloc_map || !c->map.bound_map || !c->map.blocks ||
-	    !c->populated || !c->cached) {
+	    !c->populated || !c->cached || !c->sites) {
 		pcpu_alt_chunk_copy_destroy(c);
 		return -ENOMEM;
 	}
@@ -1471,6 +1454,7 @@ void pcpu_alt_chunk_copy_destroy(struct pcpu_alt_chunk_copy *c)
 	kvfree(c->map.blocks);
 	bitmap_free(c->populated);
 	bitmap_free(c->cached);
+	kvfree(c->sites);
 	memset(c, 0, sizeof(*c));
 }
 
@@ -1520,6 +1504,7 @@ static void copy_locked(const struct pcpu_alt_chunk *chunk,
 	c->has_cached = chunk->cached;
 	if (chunk->cached)
 		bitmap_copy(c->cached, chunk->cached, nr_bits);
+	memcpy(c->sites, chunk->sites, nr_bits);
 	c->id = chunk->id;
 	c->slot = chunk->slot;
 	c->nr_populated = chunk->nr_populated;
@@ -1603,8 +1588,14 @@ static void verify_report(void *arg, const char *what, int where,
 			   c->id, what, where, expected, found);
 }
 
-/* Ids of every chunk in list order, in a kvmalloc()ed array. */
-static int *chunk_ids(int *nr)
+/**
+ * pcpu_alt_chunk_ids() - ids of every chunk in list order
+ * @nr: set to the number of entries (slot headers are -1)
+ *
+ * CONTEXT: process context.
+ * RETURNS: a kvmalloc()ed array for the caller to kvfree(), or NULL.
+ */
+int *pcpu_alt_chunk_ids(int *nr)
 {
 	int *ids, *slots, n = 16;
 
@@ -1644,7 +1635,7 @@ static int verify_chunks(struct pcpu_alt_chunk_copy *c,
 	int *ids, nr, i, errors = 0;
 
 	memset(t, 0, sizeof(*t));
-	ids = chunk_ids(&nr);
+	ids = pcpu_alt_chunk_ids(&nr);
 	if (!ids)
 		return -ENOMEM;
 	for (i = 0; i < nr; i++) {
@@ -1771,7 +1762,7 @@ u64 pcpu_alt_chunks_frag_bytes(size_t min_run)
 
 	if (pcpu_alt_chunk_copy_init(&c))
 		return 0;
-	ids = chunk_ids(&nr);
+	ids = pcpu_alt_chunk_ids(&nr);
 	for (i = 0; ids && i < nr; i++) {
 		if (ids[i] >= 0 && pcpu_alt_chunk_copy(ids[i], &c))
 			frag += copy_frag(&c, min_run);
@@ -1784,72 +1775,53 @@ u64 pcpu_alt_chunks_frag_bytes(size_t min_run)
 
 /* ---- load and unload ---- */
 
-/*
- * Groups leaked allocations for the unload report: by call site when
- * callers are tracked, by size otherwise.
- */
-#define PCPU_ALT_LEAK_GROUPS	16
-
-struct leak_group {
-	unsigned long key;
-	unsigned int count;
+/* Leaked areas of one call site, for the unload report. */
+struct leak_site {
+	u64 count;
+	u64 bytes;
 };
-
-/* Count one leak under @key; returns false when every group is taken. */
-static bool leak_note(struct leak_group *groups, unsigned long key)
-{
-	int i;
-
-	for (i = 0; i < PCPU_ALT_LEAK_GROUPS; i++) {
-		if (!groups[i].count || groups[i].key == key) {
-			groups[i].key = key;
-			groups[i].count++;
-			return true;
-		}
-	}
-	return false;
-}
 
 /* Nothing allocates or frees any more: no locks needed. */
 static void report_leaks(void)
 {
-	struct leak_group groups[PCPU_ALT_LEAK_GROUPS] = {};
 	struct pcpu_alt_chunk *chunk;
-	unsigned int ungrouped = 0;
-	int slot, start, i;
-	unsigned long key;
+	struct leak_site *sites;
+	int slot, start, bits;
+	unsigned int id;
 
 	if (!atomic64_read(&live_areas))
 		return;
-	for (slot = 0; slot < pcpu_alt_nr_slots; slot++) {
-		list_for_each_entry(chunk, &pcpu_alt_slots[slot], list) {
-			start = pcpu_alt_map_next_alloc(&chunk->map, 0);
-			while (start < chunk->map.nr_bits) {
-				key = track_callers ? caller_of(chunk, start) :
-				      pcpu_alt_map_size_at(&chunk->map, start) *
-				      PCPU_ALT_MIN_ALLOC;
-				if (!leak_note(groups, key))
-					ungrouped++;
-				start = pcpu_alt_map_next_alloc(&chunk->map,
-								start + 1);
-			}
-		}
-	}
 	pr_warn("unload with %lld live allocation(s), %lld bytes per CPU; releasing them\n",
 		atomic64_read(&live_areas),
 		atomic64_read(&live_bits) * PCPU_ALT_MIN_ALLOC);
-	for (i = 0; i < PCPU_ALT_LEAK_GROUPS && groups[i].count; i++) {
-		if (track_callers)
-			pr_warn("  %u allocation(s) from %pS\n",
-				groups[i].count, (void *)groups[i].key);
-		else
-			pr_warn("  %u allocation(s) of %lu bytes\n",
-				groups[i].count, groups[i].key);
+	sites = kcalloc(PCPU_ALT_SITE_OTHER + 1, sizeof(*sites), GFP_KERNEL);
+	if (!sites)
+		return;
+	for (slot = 0; slot < pcpu_alt_nr_slots; slot++) {
+		list_for_each_entry(chunk, &pcpu_alt_slots[slot], list) {
+			for (start = pcpu_alt_map_next_alloc(&chunk->map, 0);
+			     start < chunk->map.nr_bits;
+			     start = pcpu_alt_map_next_alloc(&chunk->map,
+							     start + 1)) {
+				bits = pcpu_alt_map_size_at(&chunk->map, start);
+				sites[chunk->sites[start]].count++;
+				sites[chunk->sites[start]].bytes +=
+					bits * PCPU_ALT_MIN_ALLOC;
+			}
+		}
 	}
-	if (ungrouped)
-		pr_warn("  %u more in other groups\n", ungrouped);
-	if (!track_callers)
-		pr_warn("  call sites not recorded: load with track_callers=1 to see them\n");
+	for (id = 0; id <= PCPU_ALT_SITE_OTHER; id++) {
+		if (!sites[id].count)
+			continue;
+		if (pcpu_alt_site_addr(id))
+			pr_warn("  %llu allocation(s), %llu bytes per CPU, from %pS\n",
+				sites[id].count, sites[id].bytes,
+				(void *)pcpu_alt_site_addr(id));
+		else
+			pr_warn("  %llu allocation(s), %llu bytes per CPU, from call sites beyond the table\n",
+				sites[id].count, sites[id].bytes);
+	}
+	kfree(sites);
 }
 
 static void destroy_all_chunks(void)
@@ -1883,6 +1855,8 @@ int pcpu_alt_chunks_init(bool km_backend)
 {
 	int slot;
 
+	if (track_callers)
+		pr_info("track_callers is no longer needed: call sites are always recorded (debugfs callers)\n");
 	pcpu_alt_km_backend = km_backend;
 	pcpu_alt_nr_slots = fls(pcpu_alt_layout.unit_size) + 2;
 	pcpu_alt_slots = kcalloc(pcpu_alt_nr_slots, sizeof(*pcpu_alt_slots),
@@ -1902,9 +1876,6 @@ int pcpu_alt_chunks_init(bool km_backend)
 void pcpu_alt_chunks_exit(void)
 {
 	report_leaks();
-	if (atomic64_read(&nr_untracked))
-		pr_warn("%lld allocation(s) had no caller recorded\n",
-			atomic64_read(&nr_untracked));
 	destroy_all_chunks();
 	xa_destroy(&pcpu_alt_index);
 	kfree(pcpu_alt_slots);

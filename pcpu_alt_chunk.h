@@ -28,9 +28,9 @@
  *             pcpu_alt_mutex and @lock held, so either suffices to read it
  * @nr_populated: bits set in @populated (same rule)
  * @nr_empty_pop: populated pages with no allocation in them (lock)
- * @callers: allocation start bit -> caller address, with track_callers
- *           (own IRQ-safe lock; written under @lock, or by the cache fast
- *           path for an area it owns)
+ * @sites: call site id (pcpu_alt_sites.c) of the area starting at each
+ *         bit; written under @lock, or by the cache fast path for an area
+ *         it owns; meaningful at the start of a live area only
  * @cached: bit set at the start of each area sitting in a per-CPU cache;
  *          NULL when the chunk was made with caches off.  Atomic bitops:
  *          see "Cached areas" at the top of pcpu_alt_chunk.c.
@@ -46,7 +46,7 @@ struct pcpu_alt_chunk {
 	unsigned long *populated;
 	int nr_populated;
 	int nr_empty_pop;
-	struct xarray callers;
+	u8 *sites;
 	unsigned long *cached;
 };
 
@@ -65,6 +65,7 @@ struct pcpu_alt_area {
  * @map: copy of the map; its pointers point at the copy's own buffers
  * @populated: copy of the populated bitmap
  * @cached: copy of the cached bitmap (when @has_cached)
+ * @sites: copy of the site ids
  * @has_cached: the chunk tracks cached areas
  * @id: chunk id
  * @slot: its slot list
@@ -80,6 +81,7 @@ struct pcpu_alt_chunk_copy {
 	struct pcpu_alt_map map;
 	unsigned long *populated;
 	unsigned long *cached;
+	u8 *sites;
 	bool has_cached;
 	int id;
 	int slot;
@@ -135,6 +137,7 @@ int pcpu_alt_chunk_ptr_info(const void __percpu *ptr,
 int pcpu_alt_chunks_verify(void);
 u64 pcpu_alt_chunks_frag_bytes(size_t min_run);
 int pcpu_alt_chunks_order(int *slot_of, int *ids, int cap);
+int *pcpu_alt_chunk_ids(int *nr);
 int pcpu_alt_chunk_copy_init(struct pcpu_alt_chunk_copy *c);
 void pcpu_alt_chunk_copy_destroy(struct pcpu_alt_chunk_copy *c);
 bool pcpu_alt_chunk_copy(int id, struct pcpu_alt_chunk_copy *c);

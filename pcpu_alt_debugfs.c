@@ -3,12 +3,14 @@
  * pcpu_alt debugfs interface: /sys/kernel/debug/pcpu_alt/, the allocator's
  * read-only introspection.  This file makes the directory and the files
  * version, stats, verify and caches; pcpu_alt_debugfs_chunks.c adds
- * chunks, hints and fragmap.  The lab module (lab/) adds its engines'
- * files to the same directory.  Every file, its keys and its commands are
- * documented in one place: docs/debugfs-abi.md.
+ * chunks, hints and fragmap, and pcpu_alt_debugfs_callers.c callers.  The
+ * lab module (lab/) adds its engines' files to the same directory.  Every
+ * file, its keys and its commands are documented in one place:
+ * docs/debugfs-abi.md.
  *
- * Every file is root-only.  Output names chunks by id and places by byte
- * offset inside a unit; no kernel address is ever printed.  Long output
+ * Every file is root-only.  Output names chunks by id, places by byte
+ * offset inside a unit and call sites by symbol; no kernel address is ever
+ * printed.  Long output
  * goes through seq_file, so nothing is ever cut short.  stats keys are
  * only ever appended.
  */
@@ -96,6 +98,9 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "cache_drains=%llu\n", st.nr_cache_drains);
 	for (i = PCPU_ALT_FAIL_KILLED; i < PCPU_ALT_FAIL_NR; i++)
 		seq_printf(m, "%s=%llu\n", fail_key[i], st.fail[i]);
+	seq_printf(m, "site_meta_bytes=%zu\n", st.site_meta_bytes);
+	seq_printf(m, "call_sites=%u\n", st.nr_sites);
+	seq_printf(m, "call_site_overflows=%llu\n", st.nr_site_overflows);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);
@@ -135,6 +140,7 @@ void pcpu_alt_debugfs_init(void)
 	debugfs_create_file("caches", PCPU_ALT_DEBUGFS_RO, dir, NULL,
 			    &caches_fops);
 	pcpu_alt_debugfs_chunks_init(dir);
+	pcpu_alt_debugfs_callers_init(dir);
 }
 
 /**

@@ -103,6 +103,15 @@ void pcpu_alt_cache_drain_all(void);
 void pcpu_alt_cache_stats(struct pcpu_alt_stats *st);
 void pcpu_alt_cache_show(struct seq_file *m);
 
+/* Call sites: pcpu_alt_sites.c.  Ids fit a byte: 0 none, 255 other. */
+#define PCPU_ALT_SITE_MAX	254
+#define PCPU_ALT_SITE_OTHER	255
+
+u8 pcpu_alt_site_id(unsigned long caller);
+unsigned long pcpu_alt_site_addr(u8 id);
+unsigned int pcpu_alt_sites_used(u64 *overflows);
+size_t pcpu_alt_sites_meta_bytes(void);
+
 /* Fault injection and test hooks: pcpu_alt_inject.c. */
 bool pcpu_alt_fault_inject(gfp_t gfp);
 bool pcpu_alt_fault_inject_scoped(void);
@@ -127,5 +136,6 @@ struct dentry;
 void pcpu_alt_debugfs_init(void);
 void pcpu_alt_debugfs_exit(void);
 void pcpu_alt_debugfs_chunks_init(struct dentry *dir);
+void pcpu_alt_debugfs_callers_init(struct dentry *dir);
 
 #endif /* _PCPU_ALT_INTERNAL_H */
