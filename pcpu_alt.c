@@ -98,7 +98,8 @@ static void __percpu *alloc_caller(size_t size, size_t align, gfp_t gfp,
 		alloc_failed(reason, size, align, atomic, gfp, caller, why);
 		return NULL;
 	}
-	if (atomic && pcpu_alt_balance_below_low())
+	/* Back pages ahead, so the next callers find them ready. */
+	if (pcpu_alt_balance_below_low())
 		pcpu_alt_balance_kick();
 
 	ptr = pcpu_alt_chunk_ptr(chunk, start);
@@ -203,7 +204,7 @@ void pcpu_alt_free(void __percpu *ptr)
 		refuse_free(ptr, _RET_IP_, id, offset,
 			    "double free or interior pointer");
 	else if (pcpu_alt_balance_has_excess())
-		pcpu_alt_balance_kick();
+		pcpu_alt_balance_kick_lazy();
 }
 EXPORT_SYMBOL_GPL(pcpu_alt_free);
 

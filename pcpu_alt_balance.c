@@ -5,10 +5,10 @@
  * allocations, give back empty pages beyond the high mark, and destroy
  * fully free chunks beyond one spare.
  *
- * It runs from the system workqueue when kicked (a non-blocking allocation
- * that failed or left too few empty pages, a free that left too many or a
- * second fully free chunk) and synchronously from pcpu_alt_balance_now().
- * It runs under pcpu_alt_mutex; the chunk work itself is in
+ * It runs from the system workqueue: at once when an allocation failed or
+ * left too few empty pages, a second later when a free left too many or a
+ * second fully free chunk; and synchronously from pcpu_alt_balance_now().
+ * Each step takes pcpu_alt_mutex; the chunk work itself is in
  * pcpu_alt_chunk.c.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -22,7 +22,14 @@
 #include "pcpu_alt_trace.h"
 
 static void balance_workfn(struct work_struct *work);
-static DECLARE_WORK(balance_work, balance_workfn);
+static DECLARE_DELAYED_WORK(balance_work, balance_workfn);
+
+/*
+ * Memory to give back waits this long first: frees often come in bursts
+ * that the next allocations undo, and giving pages back costs a TLB flush
+ * on every CPU, which the allocation that wants them again pays for.
+ */
+#define PCPU_ALT_BALANCE_LAZY_MS	1000
 /* Set at unload so nothing queues the work again (balance_kick_lock). */
 static bool balance_stopped;
 static DEFINE_SPINLOCK(balance_kick_lock);
@@ -166,32 +173,48 @@ bool pcpu_alt_balance_below_low(void)
 	return pcpu_alt_nr_empty_pop_pages() < pcpu_alt_empty_low();
 }
 
-/* Below the low mark, populate up to the high mark. */
-static void populate_reserve(void)
-{
-	if (pcpu_alt_nr_empty_pop_pages() >= pcpu_alt_empty_low())
-		return;
-	while (pcpu_alt_nr_empty_pop_pages() < pcpu_alt_empty_high())
-		if (pcpu_alt_chunks_populate_one(GFP_KERNEL))
-			break;
-}
-
-static void balance_locked(void)
+/*
+ * One run, in steps that each take pcpu_alt_mutex on their own (one chunk,
+ * one page), so that an allocation waiting to back a page waits for one
+ * step, not for the run.  Chunks are freed outside the mutex.
+ */
+static void balance_steps(void)
 {
 	bool traced = trace_pcpu_alt_balance_enabled();
 	struct pcpu_alt_stats before, after;
-	int excess;
+	LIST_HEAD(doomed);
+	int excess, n;
 
-	lockdep_assert_held(&pcpu_alt_mutex);
 	if (traced)
 		pcpu_alt_chunks_stats(&before);
+	mutex_lock(&pcpu_alt_mutex);
 	pcpu_alt_count_balance_run();
-	pcpu_alt_chunks_destroy_spare(pcpu_alt_empty_high());
-	excess = (int)pcpu_alt_nr_empty_pop_pages() -
-		 (int)pcpu_alt_empty_high();
-	if (!pcpu_alt_km_backend && excess > 0)
-		pcpu_alt_chunks_depopulate(excess);
-	populate_reserve();
+	pcpu_alt_chunks_pick_spare(pcpu_alt_empty_high(), &doomed);
+	mutex_unlock(&pcpu_alt_mutex);
+	pcpu_alt_chunks_free_doomed(&doomed);
+
+	while (!pcpu_alt_km_backend) {
+		excess = (int)pcpu_alt_nr_empty_pop_pages() -
+			 (int)pcpu_alt_empty_high();
+		if (excess <= 0)
+			break;
+		mutex_lock(&pcpu_alt_mutex);
+		n = pcpu_alt_chunks_depopulate_step(excess);
+		mutex_unlock(&pcpu_alt_mutex);
+		if (n <= 0)
+			break;
+	}
+
+	/* Below the low mark, populate up to the high mark. */
+	if (pcpu_alt_nr_empty_pop_pages() < pcpu_alt_empty_low()) {
+		while (pcpu_alt_nr_empty_pop_pages() < pcpu_alt_empty_high()) {
+			mutex_lock(&pcpu_alt_mutex);
+			n = pcpu_alt_chunks_populate_one(GFP_KERNEL);
+			mutex_unlock(&pcpu_alt_mutex);
+			if (n)
+				break;
+		}
+	}
 	if (traced) {
 		pcpu_alt_chunks_stats(&after);
 		trace_pcpu_alt_balance(&before, &after);
@@ -200,24 +223,46 @@ static void balance_locked(void)
 
 static void balance_workfn(struct work_struct *work)
 {
-	mutex_lock(&pcpu_alt_mutex);
-	balance_locked();
-	mutex_unlock(&pcpu_alt_mutex);
+	balance_steps();
+}
+
+/* Queue a run after @delay jiffies, sooner if one is queued already. */
+static void balance_queue(unsigned long delay)
+{
+	unsigned long flags;
+
+	spin_lock_irqsave(&balance_kick_lock, flags);
+	if (!balance_stopped) {
+		if (delay)
+			schedule_delayed_work(&balance_work, delay);
+		else
+			mod_delayed_work(system_wq, &balance_work, 0);
+	}
+	spin_unlock_irqrestore(&balance_kick_lock, flags);
 }
 
 /**
- * pcpu_alt_balance_kick() - ask for a background run
+ * pcpu_alt_balance_kick() - ask for a background run now
+ *
+ * For a reserve that runs low.
  *
  * CONTEXT: any.
  */
 void pcpu_alt_balance_kick(void)
 {
-	unsigned long flags;
+	balance_queue(0);
+}
 
-	spin_lock_irqsave(&balance_kick_lock, flags);
-	if (!balance_stopped)
-		schedule_work(&balance_work);
-	spin_unlock_irqrestore(&balance_kick_lock, flags);
+/**
+ * pcpu_alt_balance_kick_lazy() - ask for a background run a bit later
+ *
+ * For memory to give back: see PCPU_ALT_BALANCE_LAZY_MS.
+ *
+ * CONTEXT: any.
+ */
+void pcpu_alt_balance_kick_lazy(void)
+{
+	balance_queue(msecs_to_jiffies(PCPU_ALT_BALANCE_LAZY_MS));
 }
 
 /**
@@ -230,7 +275,7 @@ void pcpu_alt_balance_stop(void)
 	spin_lock_irq(&balance_kick_lock);
 	balance_stopped = true;
 	spin_unlock_irq(&balance_kick_lock);
-	cancel_work_sync(&balance_work);
+	cancel_delayed_work_sync(&balance_work);
 }
 
 /**
@@ -240,7 +285,5 @@ void pcpu_alt_balance_stop(void)
  */
 void pcpu_alt_balance_run(void)
 {
-	mutex_lock(&pcpu_alt_mutex);
-	balance_locked();
-	mutex_unlock(&pcpu_alt_mutex);
+	balance_steps();
 }

@@ -323,9 +323,14 @@ static unsigned int stack_refill(struct pcpu_alt_cpu_cache *cc, int cls,
 					 stack_areas(cc, cls) + s->count);
 	s->count += got;
 	cc->refills++;
-	if (got && !delayed_work_pending(&cache_reaper))
+	if (!got)
+		return 0;
+	if (!delayed_work_pending(&cache_reaper))
 		schedule_delayed_work(&cache_reaper,
 				      msecs_to_jiffies(PCPU_ALT_CACHE_IDLE_MS));
+	/* Back pages ahead, as for the slow path's allocations. */
+	if (pcpu_alt_balance_below_low())
+		pcpu_alt_balance_kick();
 	return got;
 }
 

@@ -457,25 +457,34 @@ static void chunk_isolate(struct pcpu_alt_chunk *chunk)
 	counter_add64(&counters.meta_bytes, -(s64)chunk_meta_bytes(chunk));
 }
 
-/*
- * Free chunks isolated onto @doomed.  Waits for an RCU grace period first:
- * lock-free lookups may still hold them.  pcpu_alt_mutex held.
+/**
+ * pcpu_alt_chunks_free_doomed() - free chunks isolated onto a list
+ * @doomed: chunks isolated and out of the index
+ *
+ * Waits for an RCU grace period first: lock-free lookups may still hold
+ * them.  No lock needed: nothing can reach them any more.
+ *
+ * CONTEXT: process context, may sleep.
  */
-static void chunks_destroy(struct list_head *doomed)
+void pcpu_alt_chunks_free_doomed(struct list_head *doomed)
 {
 	struct pcpu_alt_chunk *chunk, *next;
 
-	lockdep_assert_held(&pcpu_alt_mutex);
 	if (list_empty(doomed))
 		return;
-	list_for_each_entry(chunk, doomed, list)
-		chunk_unindex(chunk, pcpu_alt_layout.unit_pages);
 	synchronize_rcu();
 	list_for_each_entry_safe(chunk, next, doomed, list) {
 		list_del(&chunk->list);
 		trace_pcpu_alt_chunk_destroy(chunk->id, chunk->nr_populated);
 		chunk_free(chunk);
 	}
+}
+
+/* Isolate @chunk onto @doomed; pcpu_alt_mutex and chunk->lock held. */
+static void chunk_doom(struct pcpu_alt_chunk *chunk, struct list_head *doomed)
+{
+	chunk_isolate(chunk);
+	list_add(&chunk->list, doomed);
 }
 
 /*
@@ -506,22 +515,24 @@ static void free_chunk_to_tail(struct pcpu_alt_chunk *chunk)
 }
 
 /**
- * pcpu_alt_chunks_destroy_spare() - free fully free chunks beyond one
+ * pcpu_alt_chunks_pick_spare() - take fully free chunks beyond one away
  * @keep_empty_pages: keep a chunk when without its empty populated pages
  *                    fewer than this many would be left
+ * @doomed: receives them, isolated and out of the index, for
+ *          pcpu_alt_chunks_free_doomed()
  *
  * A chunk that holds part of the empty-page reserve is kept, so a reserve
  * spread over chunks does not make one run destroy a chunk and the next
  * run (or the same one) back its pages again elsewhere.
  *
  * CONTEXT: process context; pcpu_alt_mutex held.
- * RETURNS: how many chunks were destroyed.
+ * RETURNS: how many chunks were taken.
  */
-int pcpu_alt_chunks_destroy_spare(unsigned int keep_empty_pages)
+int pcpu_alt_chunks_pick_spare(unsigned int keep_empty_pages,
+			       struct list_head *doomed)
 {
 	unsigned int tries = pcpu_alt_nr_free_chunks();
 	struct pcpu_alt_chunk *chunk;
-	LIST_HEAD(doomed);
 	int n = 0;
 
 	lockdep_assert_held(&pcpu_alt_mutex);
@@ -534,16 +545,15 @@ int pcpu_alt_chunks_destroy_spare(unsigned int keep_empty_pages)
 		       pcpu_alt_nr_empty_pop_pages() - chunk->nr_empty_pop >=
 		       keep_empty_pages;
 		if (doom)
-			chunk_isolate(chunk);
+			chunk_doom(chunk, doomed);
 		spin_unlock_irq(&chunk->lock);
 		if (!doom) {
 			free_chunk_to_tail(chunk);
 			continue;
 		}
-		list_add(&chunk->list, &doomed);
+		chunk_unindex(chunk, pcpu_alt_layout.unit_pages);
 		n++;
 	}
-	chunks_destroy(&doomed);
 	return n;
 }
 
@@ -1216,55 +1226,54 @@ static struct pcpu_alt_chunk *pick_chunk(bool fullest)
 }
 
 /**
- * pcpu_alt_chunks_depopulate() - give back empty populated pages
+ * pcpu_alt_chunks_depopulate_step() - give back empty pages of one chunk
  * @max: at most this many page indexes
  *
- * Emptiest chunks first.  Pages are marked unpopulated under the chunk's
- * lock before they are unmapped, so no allocation can land in them
- * meanwhile: a non-blocking one skips them, a blocking one waits for the
- * mutex to back them again.
+ * From the emptiest chunk that has some.  The pages are marked
+ * unpopulated under the chunk's lock before they are unmapped, so no
+ * allocation can land in them meanwhile: a non-blocking one skips them, a
+ * blocking one waits for the mutex to back them again.
  *
- * CONTEXT: process context; pcpu_alt_mutex held.
- * RETURNS: how many were given back, or -ENOMEM.
+ * CONTEXT: process context; pcpu_alt_mutex held (one step: the caller
+ * may let others have the mutex between steps).
+ * RETURNS: how many were given back (0: nothing to give), or -ENOMEM.
  */
-int pcpu_alt_chunks_depopulate(int max)
+int pcpu_alt_chunks_depopulate_step(int max)
 {
-	int pages = pcpu_alt_layout.unit_pages, page, n, done = 0;
+	int pages = pcpu_alt_layout.unit_pages, page, n = 0;
 	struct pcpu_alt_chunk *chunk;
 	unsigned long *batch;
 
 	lockdep_assert_held(&pcpu_alt_mutex);
+	chunk = pick_chunk(false);
+	if (!chunk || max <= 0)
+		return 0;
 	batch = bitmap_zalloc(pages, GFP_KERNEL);
 	if (!batch)
 		return -ENOMEM;
-	while (done < max && (chunk = pick_chunk(false))) {
-		n = 0;
-		spin_lock_irq(&chunk->lock);
-		for_each_set_bit(page, chunk->populated, pages) {
-			if (n == max - done)
-				break;
-			if (!pcpu_alt_block_empty(&chunk->map.blocks[page]))
-				continue;
-			__set_bit(page, batch);
-			n++;
-		}
-		for_each_set_bit(page, batch, pages)
-			__clear_bit(page, chunk->populated);
-		chunk->nr_populated -= n;
-		chunk->nr_empty_pop -= n;
-		atomic_sub(n, &nr_empty_pop_pages);
-		counter_add(&counters.nr_populated_pages, -n);
-		counter_add64(&counters.nr_pages_depopulated, n);
-		spin_unlock_irq(&chunk->lock);
-		if (!n)
+	spin_lock_irq(&chunk->lock);
+	for_each_set_bit(page, chunk->populated, pages) {
+		if (n == max)
 			break;
+		if (!pcpu_alt_block_empty(&chunk->map.blocks[page]))
+			continue;
+		__set_bit(page, batch);
+		n++;
+	}
+	for_each_set_bit(page, batch, pages)
+		__clear_bit(page, chunk->populated);
+	chunk->nr_populated -= n;
+	chunk->nr_empty_pop -= n;
+	atomic_sub(n, &nr_empty_pop_pages);
+	counter_add(&counters.nr_populated_pages, -n);
+	counter_add64(&counters.nr_pages_depopulated, n);
+	spin_unlock_irq(&chunk->lock);
+	if (n) {
 		trace_pcpu_alt_depopulate(chunk->id, n);
 		pcpu_alt_region_depopulate(chunk->base, batch, pages);
-		bitmap_zero(batch, pages);
-		done += n;
 	}
 	bitmap_free(batch);
-	return done;
+	return n;
 }
 
 /**
@@ -1835,13 +1844,13 @@ static void destroy_all_chunks(void)
 		list_for_each_entry_safe(chunk, next, &pcpu_alt_slots[slot],
 					 list) {
 			spin_lock_irq(&chunk->lock);
-			chunk_isolate(chunk);
+			chunk_doom(chunk, &doomed);
 			spin_unlock_irq(&chunk->lock);
-			list_add(&chunk->list, &doomed);
+			chunk_unindex(chunk, pcpu_alt_layout.unit_pages);
 		}
 	}
-	chunks_destroy(&doomed);
 	mutex_unlock(&pcpu_alt_mutex);
+	pcpu_alt_chunks_free_doomed(&doomed);
 }
 
 /**

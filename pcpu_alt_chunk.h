@@ -123,8 +123,10 @@ void pcpu_alt_chunk_set_caller(struct pcpu_alt_chunk *chunk, int start,
 
 /* For the background work (pcpu_alt_mutex held). */
 struct pcpu_alt_chunk *pcpu_alt_chunk_create(gfp_t gfp, const char **why);
-int pcpu_alt_chunks_destroy_spare(unsigned int keep_empty_pages);
-int pcpu_alt_chunks_depopulate(int max);
+int pcpu_alt_chunks_pick_spare(unsigned int keep_empty_pages,
+			       struct list_head *doomed);
+void pcpu_alt_chunks_free_doomed(struct list_head *doomed);
+int pcpu_alt_chunks_depopulate_step(int max);
 int pcpu_alt_chunks_populate_one(gfp_t gfp);
 unsigned int pcpu_alt_nr_free_chunks(void);
 unsigned int pcpu_alt_nr_empty_pop_pages(void);

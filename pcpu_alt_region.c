@@ -371,10 +371,14 @@ int pcpu_alt_region_populate(void *base, int page, gfp_t gfp)
 		pte_t *ptep = region_pte(base, cpu, page);
 		struct page *p = NULL;
 
+		/*
+		 * Not zeroed here: every allocation zeroes its own area on
+		 * every CPU before it is handed out, and nothing else of the
+		 * page is ever readable through pcpu_alt.
+		 */
 		if (!pcpu_alt_fault_inject(gfp))
 			p = alloc_pages_node(cpu_to_node(cpu),
-					     gfp | __GFP_ZERO | __GFP_NOWARN,
-					     0);
+					     gfp | __GFP_NOWARN, 0);
 		if (!p || !ptep) {
 			if (p)
 				__free_page(p);
