@@ -96,7 +96,12 @@ dkms-install: check-deps
 	dkms build $(DKMS_MOD) -k $(KVER) --kernelsourcedir $(realpath $(KDIR))
 	dkms install $(DKMS_MOD) -k $(KVER) --kernelsourcedir $(realpath $(KDIR))
 
+# Not while scripts/test/run works in .build/ (it holds this lock).
 clean:
+	@if [ -e .build/run-tests.lock ] && ! flock -n .build/run-tests.lock true; then \
+		echo "make: scripts/test/run is running in this tree; clean when it is done" >&2; \
+		exit 1; \
+	fi
 	rm -f $(SRC)/*.ko
 	rm -rf .build
 

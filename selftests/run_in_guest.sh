@@ -19,6 +19,7 @@
 #   from that file, so a file in /tmp is bind-mounted over it for the run.
 
 me=run_in_guest
+# shellcheck source=scripts/lib/common.sh
 . "$(dirname "$(readlink -f "$0")")/../scripts/lib/common.sh"
 ko_dir=${1:-${PCPU_ALT_KO_DIR:-$repo}}
 ko_dir=$(cd "$ko_dir" && pwd) || exit 1

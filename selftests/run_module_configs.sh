@@ -19,6 +19,7 @@
 # Usage: run_module_configs.sh KO_DIR
 
 me=run_module_configs
+# shellcheck source=scripts/lib/common.sh
 . "$(dirname "$(readlink -f "$0")")/../scripts/lib/common.sh"
 ko_dir=${1:?usage: run_module_configs.sh KO_DIR}
 n=0

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # SPDX-License-Identifier: GPL-2.0
 #
 # Shell helpers shared by pcpu_alt's bash scripts, on the host and inside
@@ -184,7 +185,7 @@ stage_sources() {
 
 build_modules() {
 	local strict=0 kdir out src log sub m what
-	local -a extra
+	local -a symvers
 
 	if [ "${1:-}" = -W ]; then
 		strict=1
@@ -203,17 +204,17 @@ build_modules() {
 		[ -d "$src/$sub" ] || continue
 		m=$src
 		what="the allocator"
-		extra=()
+		symvers=()
 		if [ "$sub" != . ]; then
 			m=$src/$sub
 			what=$sub/
-			extra=("KBUILD_EXTRA_SYMBOLS=$src/Module.symvers")
+			symvers=("KBUILD_EXTRA_SYMBOLS=$src/Module.symvers")
 		fi
-		echo "### make -C $kdir M=$m ${extra[*]} $* modules" >>"$log"
+		echo "### make -C $kdir M=$m ${symvers[*]} $* modules" >>"$log"
 		# Not the caller's make flags (a jobserver, its variables).
 		if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL \
 			make -C "$kdir" M="$m" -j"${JOBS:-$(nproc)}" \
-			"${extra[@]}" "$@" modules >>"$log" 2>&1; then
+			"${symvers[@]}" "$@" modules >>"$log" 2>&1; then
 			tail -n 40 "$log" >&2
 			err "building $what against $kdir failed (log: $log)"
 			return 1
