@@ -1,7 +1,11 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# Wraps kbuild.  `make` builds for the running kernel; KVER=<release> or
-# KDIR=<build dir> picks another one.  See README.md for the other targets.
+# `make` builds every module (pcpu_alt.ko; pcpu_alt_lab.ko from lab/ and
+# pcpu_alt_test.ko from tests/kmod/ where those exist) for the running
+# kernel, KVER=<release> or KDIR=<build dir>, through
+# scripts/lib/build-modules, and copies the .ko files here.  `make run` and
+# `make check` first install what is missing (scripts/setup/install-deps).
+# See README.md and docs/ for the other targets.
 
 ifneq ($(KERNELRELEASE),)
 include $(src)/Kbuild
@@ -10,30 +14,41 @@ else
 KVER ?= $(shell uname -r)
 KDIR ?= /lib/modules/$(KVER)/build
 SRC := $(CURDIR)
+# The staged sources and the build of `make`.
+BUILD_OUT := $(SRC)/.build/make
 
 # Where `make selftests` stages selftests/: under the kselftest tree that
-# scripts/get-kselftest extracts, so the runner finds lib.mk and settings.
+# scripts/setup/get-kselftest extracts, so the runner finds lib.mk and settings.
 KSFT_STAGE := $(SRC)/.build/kselftest/tools/testing/selftests/pcpu_alt
 
 all: modules
 
 .PHONY: all modules clean check check-debug check-deps check-userspace style \
-	sparse run selftests kselftest dkms-install
+	sparse run selftests kselftest dkms-install deps
 
 check-deps:
-	@test -d "$(KDIR)" || { echo "make: no kernel build dir $(KDIR) (headers for $(KVER) missing?); run: sudo scripts/install-deps, or pass KVER=<one of: $$(ls /usr/src | sed -n 's/^linux-headers-\(.*-amd64\)$$/\1/p' | tr '\n' ' ')>" >&2; exit 1; }
+	@test -d "$(KDIR)" || { echo "make: no kernel build dir $(KDIR) (headers for $(KVER) missing?); run: sudo scripts/setup/install-deps, or pass KVER=<one of: $$(ls /usr/src | sed -n 's/^linux-headers-\(.*-amd64\)$$/\1/p' | tr '\n' ' ')>" >&2; exit 1; }
 
+# W=1 and C=1 are handed to the module builds.
 modules: check-deps
-	$(MAKE) -C $(KDIR) M=$(SRC) modules
+	@scripts/lib/build-modules -K $(KDIR) -o $(BUILD_OUT) \
+		$(if $(W)$(C),-- $(if $(W),W=$(W)) $(if $(C),C=$(C)))
+	@cp -p $(BUILD_OUT)/*.ko $(SRC)/
+	@echo "make: $$(cd $(BUILD_OUT) && echo *.ko) copied to $(SRC)"
+
+# Install what `make run` and `make check` need, if anything is missing
+# (as root, or through sudo; otherwise one line says what to run).
+deps:
+	@scripts/setup/install-deps --quiet
 
 # All tests: builds, static checks, DKMS and VM runs on both kernels.
-check:
-	scripts/run-tests
+check: deps
+	scripts/test/run
 
 # The guest suite and a stress run under a KASAN + lockdep + kmemleak
 # kernel built from linux-source-6.1 (cached outside the tree).
 check-debug:
-	scripts/check-debug
+	scripts/test/check-debug
 
 # The chunk core in user space (tests/userspace): property test, regression
 # inputs and a short fuzz run.  No kernel needed; part of `make check`.
@@ -41,29 +56,31 @@ check-userspace:
 	$(MAKE) -C tests/userspace check
 
 # The main job: build, boot a guest, load, show debugfs, unload.
-run:
+run: deps
 	scripts/demo
 
 style:
-	scripts/run-tests -c checkpatch
+	scripts/test/run -c checkpatch
 
 sparse:
-	scripts/run-tests -c sparse
+	scripts/test/run -c sparse
 
 # Build the kselftests (user space; no kernel needed).
 selftests:
-	@scripts/get-kselftest >/dev/null
+	@scripts/setup/get-kselftest >/dev/null
 	@mkdir -p $(KSFT_STAGE)
 	@for f in $(SRC)/selftests/*; do ln -sfn "$$f" $(KSFT_STAGE)/; done
 	$(MAKE) -C $(KSFT_STAGE) OUTPUT=$(KSFT_STAGE)
 
-# Run the kselftests here: as root, with pcpu_alt.ko loaded and
-# pcpu_alt_test.ko built (PCPU_ALT_KO_DIR, default this directory).
+# Run the kselftests here: as root, with pcpu_alt.ko (and pcpu_alt_lab.ko,
+# where there is one) loaded and pcpu_alt_test.ko built (PCPU_ALT_KO_DIR,
+# default this directory, where `make` copies the modules).
 kselftest: selftests
 	PCPU_ALT_KO_DIR=$(abspath $(or $(PCPU_ALT_KO_DIR),$(SRC))) \
 		$(MAKE) -s -C $(KSFT_STAGE) OUTPUT=$(KSFT_STAGE) run_tests
 
-# Optional, as root: copy the sources to $(DKMS_SRCTREE)/pcpu_alt-<version>,
+# Optional, as root: copy the allocator's sources (the top-level files only,
+# scripts/lib/build-modules --stage-core) to $(DKMS_SRCTREE)/pcpu_alt-<version>,
 # then dkms add/build/install pcpu_alt.ko for $(KVER).  Replaces an earlier
 # registration of the same version.  DKMS_FLAGS: extra dkms options (e.g.
 # --dkmstree/--sourcetree/--installtree for a trial run).
@@ -74,18 +91,18 @@ DKMS_MOD = -m pcpu_alt -v $(DKMS_VER) $(DKMS_FLAGS)
 
 dkms-install: check-deps
 	-dkms remove $(DKMS_MOD) --all >/dev/null 2>&1
-	rm -rf $(DKMS_SRCTREE)/pcpu_alt-$(DKMS_VER)
-	mkdir -p $(DKMS_SRCTREE)/pcpu_alt-$(DKMS_VER)
-	cp -p $(SRC)/*.c $(SRC)/*.h $(SRC)/Kbuild $(SRC)/Makefile \
-		$(SRC)/dkms.conf $(DKMS_SRCTREE)/pcpu_alt-$(DKMS_VER)/
+	scripts/lib/build-modules --stage-core $(DKMS_SRCTREE)/pcpu_alt-$(DKMS_VER)
 	dkms add $(DKMS_MOD)
 	dkms build $(DKMS_MOD) -k $(KVER) --kernelsourcedir $(realpath $(KDIR))
 	dkms install $(DKMS_MOD) -k $(KVER) --kernelsourcedir $(realpath $(KDIR))
 
+# Not while scripts/test/run works in .build/ (it holds this lock).
 clean:
-	@for d in /lib/modules/*/build; do \
-		[ -d "$$d" ] && $(MAKE) -s -C $$d M=$(SRC) clean && break; \
-	done; true
+	@if [ -e .build/run-tests.lock ] && ! flock -n .build/run-tests.lock true; then \
+		echo "make: scripts/test/run is running in this tree; clean when it is done" >&2; \
+		exit 1; \
+	fi
+	rm -f $(SRC)/*.ko
 	rm -rf .build
 
 endif

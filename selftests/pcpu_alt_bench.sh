@@ -1,13 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# The debugfs benchmark (pcpu_alt_bench.c), small: every workload runs and
+# The debugfs benchmark ("bench"), small: every workload runs and
 # its result lines are well formed: keys in the documented order, one line
 # per case and allocator (pcpu_alt, then stock), non-zero operation counts,
 # times and throughput, p50 <= p90 <= p99 <= max, no failure outside
 # "nowait", the '#' table after them; bad commands are refused.
 #
-# pcpu_alt.ko must be loaded; root.
+# pcpu_alt.ko must be loaded, and pcpu_alt_lab.ko (debugfs bench) where
+# there is one; root.
 
 ksft_skip=4
 f=/sys/kernel/debug/pcpu_alt/bench
@@ -18,7 +19,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP: needs root"
 	exit $ksft_skip
 fi
-[ -w "$f" ] || { echo "FAIL: $f missing (pcpu_alt loaded?)"; exit 1; }
+[ -w "$f" ] || { echo "FAIL: $f missing (pcpu_alt and pcpu_alt_lab loaded?)"; exit 1; }
 cpus=$(grep -c '^processor' /proc/cpuinfo)
 out=$(mktemp /tmp/pcpu_alt_bench.XXXXXX) || exit 1
 trap 'rm -f "$out"' EXIT

@@ -1,8 +1,8 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
 #
-# Runs every bpftrace script in scripts/ through scripts/pcpu_alt-bt, all
-# at once: "chunks" for a set time, the others until interrupted.  Once
+# Runs every bpftrace script in scripts/trace/ through scripts/trace/run,
+# all at once: "chunks" for a set time, the others until interrupted.  Once
 # all have attached, a background load allocates and frees through
 # pcpu_alt and the stock allocator (debugfs bench and pool) until "chunks"
 # has exited by itself and the load has gone round at least once; then the
@@ -11,7 +11,8 @@
 # histograms and pcpu_alt's failure reasons; per-second lines and totals
 # showing pcpu_alt chunk and page activity.
 #
-# pcpu_alt.ko must be loaded; root.  SKIPs without bpftrace.
+# pcpu_alt.ko must be loaded, and pcpu_alt_lab.ko (debugfs bench and pool)
+# where there is one; root.  SKIPs without bpftrace.
 # PCPU_ALT_BT_SECS: seconds "chunks" traces (default 30: under emulation
 # the scripts attach up to ~15 s apart and the load starts after the last).
 # PCPU_ALT_BT_TIMEOUT: give up after this many seconds (default 240;
@@ -20,7 +21,7 @@
 ksft_skip=4
 here=$(dirname "$(readlink -f "$0")")
 repo=$here/..
-bt=$repo/scripts/pcpu_alt-bt
+bt=$repo/scripts/trace/run
 dbg=/sys/kernel/debug/pcpu_alt
 secs=${PCPU_ALT_BT_SECS:-30}
 timeout=${PCPU_ALT_BT_TIMEOUT:-240}
@@ -35,11 +36,11 @@ if ! command -v bpftrace >/dev/null; then
 	exit $ksft_skip
 fi
 if [ ! -w "$dbg/bench" ] || [ ! -w "$dbg/pool" ]; then
-	echo "FAIL: $dbg/bench or $dbg/pool missing (pcpu_alt loaded?)"
+	echo "FAIL: $dbg/bench or $dbg/pool missing (pcpu_alt and pcpu_alt_lab loaded?)"
 	exit 1
 fi
-for s in latency-6.1 latency-6.12 sizes chunks; do
-	f=$repo/scripts/pcpu_alt_$s.bt
+for s in $scripts; do
+	f=$repo/scripts/trace/$s.bt
 	[ -f "$f" ] || { echo "FAIL: $f missing"; exit 1; }
 	sed -n 2p "$f" | grep -q '^/\*' ||
 		{ echo "FAIL: $f does not start with a comment"; exit 1; }

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Trace replay (pcpu_alt_replay.c, scripts/pcpu-replay): every shipped
+# Trace replay (debugfs replay, scripts/replay/replay): every shipped
 # trace under testdata/ replays through both allocators with no rejected
 # line, its figures are well formed and non-zero, every area is freed at
 # the end and the checker is clean; a garbage trace is rejected line by
@@ -9,7 +9,8 @@
 # the trace's own peak of live bytes in pages and (pcpu_alt) its
 # populated pages at peak.
 #
-# pcpu_alt.ko must be loaded; root.
+# pcpu_alt.ko must be loaded, and pcpu_alt_lab.ko (debugfs replay) where
+# there is one; root.
 
 ksft_skip=4
 d=/sys/kernel/debug/pcpu_alt
@@ -19,15 +20,15 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP: needs root"
 	exit $ksft_skip
 fi
-[ -w $d/replay ] || { echo "FAIL: $d/replay missing (pcpu_alt loaded?)"; exit 1; }
+[ -w $d/replay ] || { echo "FAIL: $d/replay missing (pcpu_alt and pcpu_alt_lab loaded?)"; exit 1; }
 
 # The repository: testdata/ and scripts/ sit above this directory (it may
 # be staged under .build/kselftest/tools/testing/selftests/pcpu_alt).
 repo=$(cd "$(dirname "$(readlink -f "$0")")" && pwd)
-while [ "$repo" != / ] && [ ! -x "$repo/scripts/pcpu-replay" ]; do
+while [ "$repo" != / ] && [ ! -x "$repo/scripts/replay/replay" ]; do
 	repo=$(dirname "$repo")
 done
-[ -x "$repo/scripts/pcpu-replay" ] || { echo "FAIL: scripts/pcpu-replay not found"; exit 1; }
+[ -x "$repo/scripts/replay/replay" ] || { echo "FAIL: scripts/replay/replay not found"; exit 1; }
 
 kv() {	# kv LINE KEY
 	echo "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"
@@ -46,11 +47,11 @@ min_pages() {	# min_pages TRACE
 }
 echo "# The target lines below follow the other tests in this guest, whose"
 echo "# pages the stock allocator keeps: compare allocators with"
-echo "# scripts/replay-figures (one fresh guest per trace)."
+echo "# scripts/replay/figures (one fresh guest per trace)."
 n=0
 for t in "$repo"/testdata/*.trace; do
 	n=$((n + 1))
-	out=$("$repo/scripts/pcpu-replay" "$t") || { echo "FAIL: $t: replay failed"; rc=1; continue; }
+	out=$("$repo/scripts/replay/replay" --host "$t") || { echo "FAIL: $t: replay failed"; rc=1; continue; }
 	echo "# $(basename "$t")"
 	echo "$out" | sed 's/^/#   /'
 	rep=$(echo "$out" | grep '^replayed ')

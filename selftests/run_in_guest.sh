@@ -1,33 +1,32 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Whole-module test run, meant for a throw-away guest (scripts/vm-run) but
+# Whole-module test run, meant for a throw-away guest (scripts/vm/run) but
 # fine on any box as root with pcpu_alt NOT loaded:
-#   load pcpu_alt.ko, run the staged kselftests (`make selftests` builds
-#   them) with the kselftest runner, unload pcpu_alt and check its debugfs
-#   directory went away.  Exits non-zero on any failure.
+#   load pcpu_alt.ko (and pcpu_alt_lab.ko when KO_DIR has it), run the
+#   staged kselftests (`make selftests` builds them) with the kselftest
+#   runner, unload and check the debugfs directory went away.  Exits
+#   non-zero on any failure.
 #
 # Usage: [PCPU_ALT_PARAMS="..."] run_in_guest.sh [KO_DIR]
-#   KO_DIR holds pcpu_alt.ko and pcpu_alt_test.ko (default: $PCPU_ALT_KO_DIR,
-#   else the repository root).  Only /tmp needs to be writable.
+#   KO_DIR holds pcpu_alt.ko, pcpu_alt_test.ko and, once the lab module
+#   exists, pcpu_alt_lab.ko: the flat directory scripts/lib/build-modules
+#   fills (default: $PCPU_ALT_KO_DIR, else the repository root, where
+#   `make` copies them).  Only /tmp needs to be writable.
 #   PCPU_ALT_PARAMS: module parameters for pcpu_alt.ko (e.g. cache=0).
 #   PCPU_ALT_KSFT_TIMEOUT=SECONDS: the runner's per-test timeout instead of
 #   selftests/settings' (for slow debug kernels); the runner reads it only
 #   from that file, so a file in /tmp is bind-mounted over it for the run.
 
 me=run_in_guest
-repo=$(cd "$(dirname "$(readlink -f "$0")")/.." && pwd)
+# shellcheck source=scripts/lib/common.sh
+. "$(dirname "$(readlink -f "$0")")/../scripts/lib/common.sh"
 ko_dir=${1:-${PCPU_ALT_KO_DIR:-$repo}}
 ko_dir=$(cd "$ko_dir" && pwd) || exit 1
 staged=$repo/.build/kselftest/tools/testing/selftests/pcpu_alt
 dbg=/sys/kernel/debug/pcpu_alt
 tap=$(mktemp /tmp/pcpu_alt_ksft.XXXXXX) || exit 1
-settings_mnt=
-cleanup() {
-	[ -n "$settings_mnt" ] && umount "$settings_mnt"
-	rm -f "$tap" "$tap.settings"
-}
-trap cleanup EXIT
+at_exit 'rm -f "$tap" "$tap.settings"'
 fail=0
 
 say() { echo "$me: $*"; }
@@ -56,17 +55,18 @@ if [ -n "${PCPU_ALT_KSFT_TIMEOUT:-}" ]; then
 	echo "timeout=$PCPU_ALT_KSFT_TIMEOUT" > "$tap.settings"
 	mount --bind "$tap.settings" "$staged/settings" ||
 		{ say "cannot bind-mount a settings file over $staged/settings"; exit 1; }
-	settings_mnt=$staged/settings
+	at_exit 'umount "$staged/settings"'
 	say "kselftest timeout: $PCPU_ALT_KSFT_TIMEOUT s per test (PCPU_ALT_KSFT_TIMEOUT)"
 fi
 
 params=${PCPU_ALT_PARAMS:-}
 say "kernel $(uname -r), modules from $ko_dir, parameters: ${params:-defaults}"
 # shellcheck disable=SC2086 # several parameters, split on purpose
-if ! insmod "$ko_dir/pcpu_alt.ko" $params; then
-	say "FAIL: insmod $ko_dir/pcpu_alt.ko $params"
+if ! load_modules "$ko_dir" $params; then
+	say "FAIL: loading the modules of $ko_dir with parameters '$params'"
 	exit 1
 fi
+say "loaded: $(cd "$ko_dir" && ls pcpu_alt.ko pcpu_alt_lab.ko 2>/dev/null | tr '\n' ' ')"
 
 # `make run_tests` exits 0 even when a test fails: judge by the TAP.
 (cd "$staged" && PCPU_ALT_KO_DIR=$ko_dir make -s --no-print-directory run_tests) \
@@ -81,10 +81,10 @@ oks=$(grep -c '^ok ' "$tap")
 [ -n "$plan" ] && [ "$plan" -gt 0 ] && [ "$oks" -eq "$plan" ] ||
 	bad "expected ${plan:-?} top-level 'ok' lines, saw $oks"
 
-if rmmod pcpu_alt; then
+if unload_modules; then
 	[ -e "$dbg" ] && bad "$dbg still exists after rmmod"
 else
-	bad "rmmod pcpu_alt"
+	bad "unloading the modules"
 fi
 
 if [ $fail -eq 0 ]; then

@@ -1,8 +1,10 @@
-#!/bin/sh
+#!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
 # Module-level checks that need pcpu_alt loaded and unloaded several times,
-# so they run outside the kselftest pass (pcpu_alt must NOT be loaded):
+# so they run outside the kselftest pass (pcpu_alt must NOT be loaded).
+# Every load is pcpu_alt.ko and then pcpu_alt_lab.ko when KO_DIR has it
+# (load_modules of scripts/lib/common.sh), every unload the reverse:
 #   - the in-kernel tests (pcpu_alt_test.ko) with the caches off, under
 #     the km backend, the private layout and a small unit size;
 #   - unload with live allocations: pcpu_alt reports how many, how many
@@ -16,6 +18,9 @@
 #
 # Usage: run_module_configs.sh KO_DIR
 
+me=run_module_configs
+# shellcheck source=scripts/lib/common.sh
+. "$(dirname "$(readlink -f "$0")")/../scripts/lib/common.sh"
 ko_dir=${1:?usage: run_module_configs.sh KO_DIR}
 n=0
 failed=0
@@ -47,7 +52,7 @@ klog() {
 run_ktests() {
 	params=$1
 	mark_log
-	if ! insmod "$ko_dir/pcpu_alt.ko" $params; then
+	if ! load_modules "$ko_dir" $params; then
 		not_ok "load pcpu_alt $params"
 		return
 	fi
@@ -60,7 +65,7 @@ run_ktests() {
 		klog | grep -E '^(not ok|    #)' | sed 's/^/# /'
 		not_ok "pcpu_alt_test with $params"
 	fi
-	rmmod pcpu_alt || not_ok "unload pcpu_alt $params"
+	unload_modules || not_ok "unload pcpu_alt $params"
 }
 
 vmap_areas() {
@@ -73,14 +78,14 @@ leaks=5
 check_unload_with_leaks() {
 	before=$(vmap_areas)
 	mark_log
-	if ! insmod "$ko_dir/pcpu_alt.ko" $1; then
+	if ! load_modules "$ko_dir" $1; then
 		not_ok "load pcpu_alt $1 for the leak check"
 		return
 	fi
 	during=$(vmap_areas)
 	insmod "$ko_dir/pcpu_alt_test.ko" million=1000 leak=$leaks &&
 		rmmod pcpu_alt_test
-	rmmod pcpu_alt
+	unload_modules
 	after=$(vmap_areas)
 	echo "# vmap areas: before $before, loaded $during, after $after"
 	if klog | grep -q "unload with $leaks live allocation(s), $((leaks * 32)) bytes per CPU" &&
@@ -103,18 +108,18 @@ check_bad_params() {
 	for params in "unit_kb=16" "unit_kb=33" "backend=foo" "layout=bar" \
 		      "empty_pages_low=8 empty_pages_high=4" \
 		      "empty_pages_high=5000"; do
-		if insmod "$ko_dir/pcpu_alt.ko" $params 2>/dev/null ||
+		if load_modules "$ko_dir" $params 2>/dev/null ||
 		   [ -d /sys/module/pcpu_alt ]; then
 			echo "# accepted at load: $params"
 			bad=1
-			rmmod pcpu_alt 2>/dev/null
+			unload_modules 2>/dev/null
 		fi
 	done
 	[ $bad -eq 0 ] && ok "bad load parameters refused" ||
 		not_ok "bad load parameters refused"
 
 	bad=0
-	insmod "$ko_dir/pcpu_alt.ko" || { not_ok "load pcpu_alt"; return; }
+	load_modules "$ko_dir" || { not_ok "load pcpu_alt"; return; }
 	low=/sys/module/pcpu_alt/parameters/empty_pages_low
 	for v in x 9999 5 "2 3" -1; do
 		if printf '%s' "$v" > "$low" 2>/dev/null; then
@@ -123,7 +128,7 @@ check_bad_params() {
 		fi
 		[ "$(cat "$low")" = 2 ] || { echo "# changed to $(cat "$low")"; bad=1; }
 	done
-	rmmod pcpu_alt
+	unload_modules
 	[ $bad -eq 0 ] && ok "bad parameter writes refused, value kept" ||
 		not_ok "bad parameter writes refused, value kept"
 }
@@ -141,7 +146,7 @@ fill_cache_on() {
 check_cache_gives_back() {
 	dbg=/sys/kernel/debug/pcpu_alt
 	cpu=$(($(nproc) - 1))
-	insmod "$ko_dir/pcpu_alt.ko" || { not_ok "load pcpu_alt"; return; }
+	load_modules "$ko_dir" || { not_ok "load pcpu_alt"; return; }
 	fill_cache_on "$cpu"
 	before=$(cached_on_cpu "$cpu")
 	echo 0 > "/sys/devices/system/cpu/cpu$cpu/online"
@@ -161,15 +166,15 @@ check_cache_gives_back() {
 		grep -q '^errors=0$' "$dbg/verify" &&
 		ok "cache=0 at run time drains every cache" ||
 		not_ok "cache=0 at run time drains every cache"
-	rmmod pcpu_alt || not_ok "unload pcpu_alt"
+	unload_modules || not_ok "unload pcpu_alt"
 }
 
-# rmmod during a stress run without a time limit: the threads stop and
-# free everything, so no leak is reported and no vmap area is left.
+# Unloading during a stress run without a time limit: the threads stop
+# and free everything, so no leak is reported and no vmap area is left.
 check_unload_during_stress() {
 	before=$(vmap_areas)
 	mark_log
-	insmod "$ko_dir/pcpu_alt.ko" || { not_ok "load pcpu_alt"; return; }
+	load_modules "$ko_dir" || { not_ok "load pcpu_alt"; return; }
 	st=/sys/kernel/debug/pcpu_alt/stress
 	echo "start seconds=0" > $st
 	i=0
@@ -178,7 +183,7 @@ check_unload_during_stress() {
 		i=$((i + 1))
 	done
 	grep -q '^state=running' $st || echo "# stress not running: $(head -n 1 $st)"
-	if rmmod pcpu_alt && ! klog | grep -q 'live allocation' &&
+	if unload_modules && ! klog | grep -q 'live allocation' &&
 	   [ "$(vmap_areas)" -eq "$before" ]; then
 		ok "unload stops a running stress and frees its areas"
 	else

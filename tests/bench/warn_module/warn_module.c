@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Test module for the vm-run bench: its init triggers one WARN() so the
- * bench's kernel log scan has a real splat to find, then loads normally.
+ * Test module for the test of scripts/vm/run: its init triggers one WARN() so
+ * the kernel log scan has a real splat to find, then loads normally.
  */
 #include <linux/bug.h>
 #include <linux/module.h>
