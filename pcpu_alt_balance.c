@@ -281,9 +281,13 @@ void pcpu_alt_balance_stop(void)
 /**
  * pcpu_alt_balance_run() - run the background work now and wait for it
  *
- * CONTEXT: process context, may sleep.
+ * A run already queued or under way finishes first, chunks it took away
+ * freed: afterwards nothing of a run is left in flight.
+ *
+ * CONTEXT: process context, may sleep; not from the work itself.
  */
 void pcpu_alt_balance_run(void)
 {
+	flush_delayed_work(&balance_work);
 	balance_steps();
 }

@@ -304,8 +304,10 @@ static void cache_drain_this_cpu(void *unused)
  */
 void pcpu_alt_cache_drain_all(void)
 {
-	if (cpu_caches)
-		on_each_cpu(cache_drain_this_cpu, NULL, 1);
+	if (!cpu_caches)
+		return;
+	pcpu_alt_race_window("cache drain");
+	on_each_cpu(cache_drain_this_cpu, NULL, 1);
 }
 
 /* Take up to a batch of class @cls areas from populated space.  IRQs off. */
@@ -718,6 +720,8 @@ free:
  */
 void pcpu_alt_cache_exit(void)
 {
+	struct pcpu_alt_stats st = {};
+
 	if (!cpu_caches)
 		return;
 	kernel_param_lock(THIS_MODULE);
@@ -728,8 +732,11 @@ void pcpu_alt_cache_exit(void)
 	cpus_read_lock();
 	cpuhp_remove_state_nocalls_cpuslocked(cache_hp_state);
 	pcpu_alt_race_window("unload, before the last cache drain");
+	pcpu_alt_cache_stats(&st);
 	on_each_cpu(cache_drain_this_cpu, NULL, 1);
 	cpus_read_unlock();
+	if (st.nr_cached)
+		pr_info("unload: %lu cached area(s) given back\n", st.nr_cached);
 	free_percpu(cpu_caches);
 	cpu_caches = NULL;
 }
