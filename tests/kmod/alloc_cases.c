@@ -152,35 +152,46 @@ int test_compat_this_cpu_ops(void)
 #define FULLEST_SMALL_SIZE	64
 #define FULLEST_SMALL_ALIGN	128
 
+/*
+ * Among chunks with populated room, the fullest one gets a request (a
+ * blocking request looks at populated room before anything else).
+ */
 int test_fullest_first(void)
 {
+	struct pcpu_alt_stats st = stats_now();
 	struct pcpu_alt_ptr_info big, half, small;
-	size_t unit = stats_now().unit_size;
-	void __percpu *a, *b, *c;
+	size_t unit = st.unit_size;
+	void __percpu *w, *a, *b, *c;
+	int ret = -EINVAL;
 
-	/* a leaves its chunk with one page free; b needs another chunk. */
+	/* Keep a whole unit of empty pages populated for the duration. */
+	if (!EXPECT(!pcpu_alt_set_watermarks(st.empty_pages_low,
+					     unit / PAGE_SIZE)))
+		return -EINVAL;
+	/* A chunk with every page populated, then free again. */
+	w = pcpu_alt_alloc(unit, PAGE_SIZE, GFP_KERNEL);
+	pcpu_alt_free(w);
+	/* a fills it but for one populated page; b needs another chunk. */
 	a = pcpu_alt_alloc(unit - PAGE_SIZE, PAGE_SIZE, GFP_KERNEL);
 	b = pcpu_alt_alloc(unit / 2, PAGE_SIZE, GFP_KERNEL);
 	c = pcpu_alt_alloc(FULLEST_SMALL_SIZE, FULLEST_SMALL_ALIGN, GFP_KERNEL);
-	if (!EXPECT(a && b && c))
-		return -EINVAL;
-	if (!EXPECT(!pcpu_alt_ptr_info(a, &big)))
-		return -EINVAL;
-	if (!EXPECT(!pcpu_alt_ptr_info(b, &half)))
-		return -EINVAL;
-	if (!EXPECT(!pcpu_alt_ptr_info(c, &small)))
-		return -EINVAL;
+	if (!EXPECT(w && a && b && c) || !EXPECT(!pcpu_alt_ptr_info(a, &big)) ||
+	    !EXPECT(!pcpu_alt_ptr_info(b, &half)) ||
+	    !EXPECT(!pcpu_alt_ptr_info(c, &small)))
+		goto out;
 	if (!EXPECT(big.chunk_id != half.chunk_id))
-		return -EINVAL;
+		goto out;
 	/* Both chunks fit c; the fuller one must get it. */
-	if (!EXPECT_EQ(small.chunk_id, big.chunk_id))
-		return -EINVAL;
-	if (!EXPECT(big.slot < half.slot))
-		return -EINVAL;
+	if (!EXPECT_EQ(small.chunk_id, big.chunk_id) ||
+	    !EXPECT(big.slot < half.slot))
+		goto out;
+	ret = 0;
+out:
 	pcpu_alt_free(c);
 	pcpu_alt_free(b);
 	pcpu_alt_free(a);
-	return 0;
+	pcpu_alt_set_watermarks(st.empty_pages_low, st.empty_pages_high);
+	return ret;
 }
 
 #define POP_AREAS	64

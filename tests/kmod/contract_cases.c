@@ -129,8 +129,7 @@ int test_double_free_during_drain(void)
 		return -EINVAL;
 	}
 	/* Drain from the holder once the racing free stands at its claim. */
-	while (!READ_ONCE(race.at_claim) &&
-	       !try_wait_for_completion(&race.done))
+	while (!READ_ONCE(race.at_claim) && !completion_done(&race.done))
 		cond_resched();
 	work_on_cpu(race.holder, drain_caches, NULL);
 	wait_for_completion(&race.done);
@@ -153,25 +152,38 @@ int test_double_free_during_drain(void)
 
 /* Unit-sized areas: two cannot both fit in chunks made before. */
 #define GFP_AREAS	2
+/* Most unit-sized areas to take before a chunk must be made. */
+#define GFP_MAX_AREAS	8
 
-/* Allocate what makes chunks and backs pages, recording their flags. */
+/*
+ * Allocate unit-sized areas until one made a chunk or backed pages,
+ * recording the flags of the internal allocations.
+ */
 static int record_internal(gfp_t gfp, struct pcpu_alt_gfp_record *rec)
 {
-	size_t unit = stats_now().unit_size;
-	void __percpu *p[GFP_AREAS];
-	int i, ok = 0;
+	struct pcpu_alt_stats st = stats_now();
+	void __percpu *p[GFP_MAX_AREAS] = {};
+	int i, n, err = 0;
 
+	/* No reserve: the background work must not make the chunk. */
+	pcpu_alt_set_watermarks(0, 0);
 	pcpu_alt_balance_now();
 	memset(rec, 0, sizeof(*rec));
 	pcpu_alt_test_record_gfp(rec);
-	for (i = 0; i < GFP_AREAS; i++) {
-		p[i] = pcpu_alt_alloc(unit, PAGE_SIZE, gfp);
-		ok += !!p[i];
+	for (n = 0; n < GFP_MAX_AREAS && !rec->nr_flagged; n++) {
+		p[n] = pcpu_alt_alloc(st.unit_size, PAGE_SIZE, gfp);
+		if (!p[n]) {
+			err = -ENOMEM;
+			break;
+		}
 	}
 	pcpu_alt_test_record_gfp(NULL);
-	for (i = 0; i < GFP_AREAS; i++)
+	for (i = 0; i < GFP_MAX_AREAS; i++)
 		pcpu_alt_free(p[i]);
-	return ok == GFP_AREAS ? 0 : -ENOMEM;
+	pcpu_alt_set_watermarks(st.empty_pages_low, st.empty_pages_high);
+	if (!err && !rec->nr_flagged)
+		err = -EAGAIN;
+	return err;
 }
 
 int test_internal_allocations_follow_caller(void)
