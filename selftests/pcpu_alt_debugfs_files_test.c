@@ -31,6 +31,7 @@
 #define FRAGMAP	DIR_ "fragmap"
 #define VERIFY	DIR_ "verify"
 #define POOL	DIR_ "pool"
+#define CALLERS	DIR_ "callers"
 
 #define MAX_CHUNKS	256
 #define STRESS_SECONDS	4
@@ -309,6 +310,40 @@ static int pool_list(struct area *a, int max)
 	return n;
 }
 
+/*
+ * The "callers" line of the pool's call site (the lab module's pool
+ * writer): its count and bytes, or 0 and 0 when it holds nothing.
+ */
+static int pool_site(long long *count, long long *bytes, char *site,
+		     size_t site_len)
+{
+	char *text = slurp(CALLERS), *line, *end;
+	int found = 0;
+
+	*count = 0;
+	*bytes = 0;
+	if (!text)
+		return -1;
+	for (line = text; *line; line = *end ? end + 1 : end) {
+		end = strchrnul(line, '\n');
+		if (*line == '#' || !strstr(line, "[pcpu_alt_lab]") ||
+		    !strstr(line, "pool_"))
+			continue;
+		*end = '\0';
+		if (!line_val(line, "count", count) ||
+		    !line_val(line, "bytes", bytes))
+			found = -1;
+		else
+			found++;
+		snprintf(site, site_len, "%s", strstr(line, "site="));
+		*end = '\n';
+		if (!*end)
+			break;
+	}
+	free(text);
+	return found;
+}
+
 /* Module loaded, pool empty: every test starts from a known pool. */
 static void setup(struct __test_metadata *_metadata)
 {
@@ -322,7 +357,7 @@ TEST(files_exist_root_only)
 	static const struct { const char *name; unsigned int mode; } f[] = {
 		{ "version", 0400 }, { "stats", 0400 }, { "chunks", 0400 },
 		{ "hints", 0600 }, { "fragmap", 0400 }, { "verify", 0400 },
-		{ "pool", 0600 },
+		{ "pool", 0600 }, { "callers", 0400 },
 	};
 	char path[128];
 	struct stat st;
@@ -353,7 +388,8 @@ TEST(stats_has_every_key)
 		"nr_units", "page_size", "alloc_granule", "empty_pages_low",
 		"empty_pages_high", "chunks_created", "chunks_destroyed",
 		"pages_populated", "pages_depopulated", "balance_runs",
-		"faults_injected", "regions", "backing_pages",
+		"faults_injected", "regions", "backing_pages", "fail_killed",
+		"site_meta_bytes", "call_sites", "call_site_overflows",
 	};
 	char *text;
 	size_t i;
@@ -630,6 +666,58 @@ static void snapshot(char *out, size_t len)
 	snprintf(out + n, len - n, "pool:%s", pool ? pool : "?");
 	free(stats);
 	free(pool);
+}
+
+/* Sum of the pool's alloc_size over its areas, and how many. */
+static long long pool_bytes(int *nr)
+{
+	struct area a[64];
+	long long bytes = 0;
+	int i;
+
+	*nr = pool_list(a, ARRAY_SIZE(a));
+	for (i = 0; i < *nr; i++)
+		bytes += a[i].alloc_size;
+	return bytes;
+}
+
+TEST(callers_counts_what_each_site_holds)
+{
+	long long count, bytes, want;
+	char site[160] = "", buf[32];
+	struct area a[64];
+	int nr, found;
+
+	if (geteuid() != 0)
+		SKIP(return, "needs root");
+	setup(_metadata);
+	/* Nothing from the pool: no line for its site. */
+	ASSERT_LE(0, pool_site(&count, &bytes, site, sizeof(site)));
+	EXPECT_EQ(0, count);
+	/* Cached classes, an aligned one, and one beyond every class. */
+	ASSERT_EQ(0, cmd(POOL, "alloc 7 100 8"));
+	ASSERT_EQ(0, cmd(POOL, "alloc 3 300 64"));
+	ASSERT_EQ(0, cmd(POOL, "alloc 2 5000 8"));
+	want = pool_bytes(&nr);
+	ASSERT_EQ(12, nr);
+	found = pool_site(&count, &bytes, site, sizeof(site));
+	ASSERT_EQ(1, found) TH_LOG("pool's site line missing or twice");
+	TH_LOG("%s", site);
+	EXPECT_EQ(12, count);
+	EXPECT_EQ(want, bytes);
+	/* After a free: the area freed is gone from the count. */
+	ASSERT_EQ(12, pool_list(a, ARRAY_SIZE(a)));
+	snprintf(buf, sizeof(buf), "free %lld", a[0].id);
+	ASSERT_EQ(0, cmd(POOL, buf));
+	want = pool_bytes(&nr);
+	ASSERT_EQ(11, nr);
+	ASSERT_EQ(1, pool_site(&count, &bytes, site, sizeof(site)));
+	EXPECT_EQ(11, count);
+	EXPECT_EQ(want, bytes);
+	ASSERT_EQ(0, cmd(POOL, "free all"));
+	ASSERT_LE(0, pool_site(&count, &bytes, site, sizeof(site)));
+	EXPECT_EQ(0, count);
+	EXPECT_EQ(0, bytes);
 }
 
 TEST(pool_refuses_bad_writes)

@@ -4,7 +4,8 @@
 # Load pcpu_alt_test.ko, which runs pcpu_alt's in-kernel test cases at load
 # time and reports them in KTAP on the kernel log; echo that report, then
 # unload it.  Passes iff the module loaded (its init fails when any case
-# fails) and unloaded again.
+# fails), its thousand refused frees from one call site drew exactly one
+# WARN, and it unloaded again.
 #
 # PCPU_ALT_KO_DIR: directory holding pcpu_alt_test.ko (default: the
 # repository root above this script's real location).  pcpu_alt.ko must
@@ -49,6 +50,16 @@ dmesg --notime | sed -n "/$marker/,\$p" |
 	sed -e '1d' -e 's/^pcpu_alt_test: //' |
 	grep -E '^[[:space:]]*(KTAP version|TAP version|[0-9]+\.\.[0-9]+|ok |not ok |#)' ||
 	echo "WARN: no KTAP lines from pcpu_alt_test in the kernel log"
+
+# The refusals case frees one area a thousand times from one call site:
+# pcpu_alt must count them all (the case checks) but WARN once per site.
+warns=$(dmesg --notime | sed -n "/$marker/,\$p" |
+	sed -n '/pcpu_alt_test: warn flood begin/,/pcpu_alt_test: warn flood end/p' |
+	grep -c 'WARNING:')
+if [ "$loaded" -eq 1 ] && [ "$warns" -ne 1 ]; then
+	echo "FAIL: $warns WARNs for a thousand refused frees from one site (want 1)"
+	rc=1
+fi
 
 if [ "$loaded" -eq 1 ] && ! rmmod pcpu_alt_test; then
 	echo "FAIL: rmmod pcpu_alt_test failed"

@@ -13,7 +13,11 @@
 #   - bad module parameters are refused at load and on write;
 #   - per-CPU caches are drained when their CPU goes offline and when the
 #     cache parameter is turned off at run time;
-#   - unload while a stress run is going stops it and frees its areas.
+#   - unload while a stress run is going stops it and frees its areas;
+#   - parameter writes racing with unload, and a CPU going offline during
+#     unload's last cache drain (race_delay_ms holds each window open);
+#   - a region vmap() cannot map: an explicit unit_kb is refused at load,
+#     an automatic layout falls back to a smaller unit.
 # Prints TAP; exits non-zero on any failure.
 #
 # Usage: run_module_configs.sh KO_DIR
@@ -89,7 +93,8 @@ check_unload_with_leaks() {
 	after=$(vmap_areas)
 	echo "# vmap areas: before $before, loaded $during, after $after"
 	if klog | grep -q "unload with $leaks live allocation(s), $((leaks * 32)) bytes per CPU" &&
-	   klog | grep -q "pcpu_alt:   $2"; then
+	   klog | grep -q "pcpu_alt:   $2" &&
+	   { [ -z "$4" ] || klog | grep -q "$4"; }; then
 		ok "unload ($1) reports $leaks leaked allocations with their $3"
 	else
 		klog | grep "pcpu_alt: " | sed 's/^/# /'
@@ -107,7 +112,8 @@ check_bad_params() {
 	bad=0
 	for params in "unit_kb=16" "unit_kb=33" "backend=foo" "layout=bar" \
 		      "empty_pages_low=8 empty_pages_high=4" \
-		      "empty_pages_high=5000"; do
+		      "empty_pages_high=5000" \
+		      "empty_pages_high=$((unit_pages + 1))"; do
 		if load_modules "$ko_dir" $params 2>/dev/null ||
 		   [ -d /sys/module/pcpu_alt ]; then
 			echo "# accepted at load: $params"
@@ -121,7 +127,7 @@ check_bad_params() {
 	bad=0
 	load_modules "$ko_dir" || { not_ok "load pcpu_alt"; return; }
 	low=/sys/module/pcpu_alt/parameters/empty_pages_low
-	for v in x 9999 5 "2 3" -1; do
+	for v in x 9999 5 "2 3" -1 $((unit_pages + 1)); do
 		if printf '%s' "$v" > "$low" 2>/dev/null; then
 			echo "# empty_pages_low accepted '$v'"
 			bad=1
@@ -131,6 +137,14 @@ check_bad_params() {
 	unload_modules
 	[ $bad -eq 0 ] && ok "bad parameter writes refused, value kept" ||
 		not_ok "bad parameter writes refused, value kept"
+}
+
+# Pages of one unit under the default layout (4 KiB pages).
+unit_pages_now() {
+	load_modules "$ko_dir" || return 1
+	sed -n 's/^unit_size=//p' /sys/kernel/debug/pcpu_alt/stats |
+		awk '{ print $1 / 4096 }'
+	unload_modules
 }
 
 # Caches give memory back when their CPU goes offline and when turned off.
@@ -192,21 +206,129 @@ check_unload_during_stress() {
 	fi
 }
 
+
+# Wait (at most 60 s) for a kernel log line after the last mark.
+wait_klog() {
+	i=0
+	while ! klog | grep -q "$1"; do
+		[ $i -ge 600 ] && return 1
+		sleep 0.1
+		i=$((i + 1))
+	done
+}
+
+race_delay=/sys/module/pcpu_alt/parameters/race_delay_ms
+
+# A cache parameter write that is draining the caches while rmmod runs:
+# the unload waits for it, instead of freeing the caches under it.  Then
+# the same without a held window, many times over.
+check_param_write_during_unload() {
+	mark_log
+	load_modules "$ko_dir" || { not_ok "load pcpu_alt"; return; }
+	echo 1500 > "$race_delay"
+	echo 0 > /sys/module/pcpu_alt/parameters/cache &
+	writer=$!
+	if ! wait_klog "race window open: cache drain"; then
+		wait $writer
+		unload_modules
+		not_ok "cache=0 write racing with unload"
+		return
+	fi
+	unload_modules
+	wait $writer
+	rc=$?
+	[ -d /sys/module/pcpu_alt ] && { not_ok "cache=0 write racing with unload"; return; }
+	echo "# held write exited $rc; the module is gone"
+	for i in $(seq 20); do
+		load_modules "$ko_dir" || { not_ok "load pcpu_alt ($i)"; return; }
+		( for v in 0 1 0 1 0 1 0 1; do
+			echo $v > /sys/module/pcpu_alt/parameters/cache
+		  done ) 2>/dev/null &
+		writer=$!
+		unload_modules
+		wait $writer
+	done
+	[ -d /sys/module/pcpu_alt ] && not_ok "cache=N writes racing with unload" ||
+		ok "cache=N writes racing with unload (one held, 20 looped)"
+}
+
+# A CPU that goes offline while unload drains the caches: unload holds
+# CPU hotplug off for it, so the CPU's cached areas are given back, not
+# reported as a leak.
+check_offline_during_unload() {
+	dbg=/sys/kernel/debug/pcpu_alt
+	cpu=$(($(nproc) - 1))
+	online=/sys/devices/system/cpu/cpu$cpu/online
+	mark_log
+	load_modules "$ko_dir" || { not_ok "load pcpu_alt"; return; }
+	fill_cache_on "$cpu"
+	before=$(cached_on_cpu "$cpu")
+	rmmod pcpu_alt_lab
+	echo 3000 > "$race_delay"
+	rmmod pcpu_alt &
+	remover=$!
+	if wait_klog "race window open: unload"; then
+		echo 0 > "$online"
+	fi
+	wait $remover
+	echo 1 > "$online"
+	given=$(klog | sed -n 's/.*unload: \([0-9]*\) cached area(s) given back.*/\1/p')
+	echo "# cpu$cpu cached $before areas before unload; unload gave back ${given:-0}"
+	if [ "${before:-0}" -gt 0 ] && [ "${given:-0}" -ge "$before" ] &&
+	   ! klog | grep -q 'live allocation'; then
+		ok "CPU offline during unload: its cache drained, no leak reported"
+	else
+		klog | grep pcpu_alt | sed 's/^/# /'
+		not_ok "CPU offline during unload: its cache drained, no leak reported"
+	fi
+}
+
+# vmap() maps at most the RAM size: an explicit unit too large for that is
+# refused at load with what to set; the automatic one shrinks to fit.
+check_span_limits() {
+	mark_log
+	if load_modules "$ko_dir" unit_kb=524284 2>/dev/null; then
+		not_ok "unit_kb beyond what vmap() maps refused at load"
+		unload_modules
+	elif klog | grep -q "load with unit_kb <= "; then
+		ok "unit_kb beyond what vmap() maps refused at load"
+	else
+		klog | grep pcpu_alt | sed 's/^/# /'
+		not_ok "unit_kb beyond what vmap() maps refused at load (message)"
+	fi
+	if load_modules "$ko_dir" span_limit_pages=16 2>/dev/null; then
+		not_ok "no unit fits: refused at load"
+		unload_modules
+	else
+		ok "no unit fits: refused at load"
+	fi
+	mark_log
+	run_ktests "span_limit_pages=256"
+	klog | grep -q "layout private (compat and default units too large" ||
+		echo "# span_limit_pages=256 did not fall back as expected"
+}
+
 if [ -d /sys/module/pcpu_alt ]; then
 	echo "run_module_configs: unload pcpu_alt first" >&2
 	exit 1
 fi
+unit_pages=$(unit_pages_now) || { echo "run_module_configs: cannot load pcpu_alt" >&2; exit 1; }
 echo "TAP version 13"
-echo "1..13"
+echo "1..18"
 run_ktests "cache=0"
 run_ktests "backend=km"
 run_ktests "layout=private"
 run_ktests "backend=km layout=private unit_kb=64"
+check_unload_with_leaks "" \
+	"$leaks allocation(s), $((leaks * 32)) bytes per CPU, from " "call site"
 check_unload_with_leaks "track_callers=1" \
-	"$leaks allocation(s) from " "call site"
-check_unload_with_leaks "" "$leaks allocation(s) of 32 bytes" "size"
+	"$leaks allocation(s), $((leaks * 32)) bytes per CPU, from " \
+	"call site (track_callers is a no-op)" "track_callers is no longer needed"
 check_bad_params
 check_cache_gives_back
 check_unload_during_stress
+check_param_write_during_unload
+check_offline_during_unload
+check_span_limits
 echo "# run_module_configs: $n checks, $failed failed"
 [ "$failed" -eq 0 ]
