@@ -761,6 +761,7 @@ static int stress_show(struct seq_file *m, void *v)
 		[PCPU_ALT_FAIL_NO_POPULATED] = "alloc_fail_no_populated",
 		[PCPU_ALT_FAIL_CHUNK] = "alloc_fail_chunk",
 		[PCPU_ALT_FAIL_POPULATE] = "alloc_fail_populate",
+		[PCPU_ALT_FAIL_KILLED] = "alloc_fail_killed",
 	};
 	u64 total[SC_NR] = {}, v64, corrupt;
 	unsigned int cpu, threads = 0, working = 0;
