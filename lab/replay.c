@@ -62,7 +62,7 @@
  *   replayed lines= ... max_size=           (the same keys)
  *   allocator=pcpu_alt alloc_ops= alloc_fail= free_ops= freed_at_end=
  *     time_ns= live_pages_peak= pop_base= pop_peak= pop_final= chunks_base= chunks_peak=
- *     chunks_final= meta_base= meta_peak= meta_final= frag_bytes=
+ *     chunks_final= meta_base= meta_peak= meta_final= frag_bytes= time_ratio=
  *   allocator=stock alloc_ops= alloc_fail= free_ops= freed_at_end=
  *     time_ns= live_pages_peak= unit_size= chunks_new_peak= chunks_new_final=
  *     meta_per_chunk= meta_new_peak= meta_new_final=
@@ -93,7 +93,9 @@
  * BITS_TO_LONGS(u/4 + 1) longs, one 32-byte pcpu_block_md per page, and
  * with CONFIG_MEMCG_KMEM one 8-byte obj_cgroup pointer per map bit.  u is
  * the distance between CPU 0's and the next possible CPU's per-CPU offset
- * (0 with one CPU: no estimate).  time_ns sums the allocator calls only.
+ * (0 with one CPU: no estimate).  time_ns sums the allocator calls only;
+ * time_ratio is pcpu_alt's time_ns over stock's, with three decimals
+ * ("-" when stock's is 0).
  *
  * Locking: replay_mutex protects the loaded trace, the id table, the
  * replay state and the results; the chunk counters are atomics bumped by
@@ -105,6 +107,7 @@
 #include <linux/bitmap.h>
 #include <linux/ctype.h>
 #include <linux/log2.h>
+#include <linux/math64.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
 #include <linux/random.h>
@@ -134,6 +137,8 @@
 #define REPLAY_RESCHED_EVERY	1024
 /* An id table slot holding no id. */
 #define REPLAY_NO_SLOT		U32_MAX
+/* time_ratio: thousandths. */
+#define REPLAY_RATIO_SCALE	1000
 #define STOCK_CHUNK_STRUCT	144
 #define STOCK_BLOCK_MD		32
 
@@ -902,6 +907,20 @@ static void show_counts(struct seq_file *m, const struct replay_counts *c)
 		   c->max_size);
 }
 
+/* pcpu_alt's time over stock's, in thousandths, as "r.ddd" or "-". */
+static void show_ratio(struct seq_file *m, u64 alt_ns, u64 stock_ns)
+{
+	u64 r;
+
+	if (!stock_ns) {
+		seq_puts(m, " time_ratio=-");
+		return;
+	}
+	r = div64_u64(alt_ns * REPLAY_RATIO_SCALE + stock_ns / 2, stock_ns);
+	seq_printf(m, " time_ratio=%llu.%03llu", div_u64(r, REPLAY_RATIO_SCALE),
+		   r % REPLAY_RATIO_SCALE);
+}
+
 static void show_side(struct seq_file *m, const char *name,
 		      const struct replay_side *s)
 {
@@ -932,6 +951,7 @@ static int replay_show(struct seq_file *m, void *v)
 			   a->chunks[BASE], a->chunks[PEAK], a->chunks[FINAL],
 			   a->meta[BASE], a->meta[PEAK], a->meta[FINAL],
 			   a->frag_bytes);
+		show_ratio(m, a->time_ns, s->time_ns);
 		seq_putc(m, '\n');
 		show_side(m, "stock", s);
 		seq_printf(m, " unit_size=%zu chunks_new_peak=%ld chunks_new_final=%ld meta_per_chunk=%llu meta_new_peak=%llu meta_new_final=%llu\n",
