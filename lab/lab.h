@@ -74,6 +74,7 @@ static inline size_t pcpu_alt_lab_unit_size(void)
 struct dentry *pcpu_alt_lab_stress_init(struct dentry *dir);
 void pcpu_alt_lab_stress_exit(void);
 struct dentry *pcpu_alt_lab_bench_init(struct dentry *dir);
+struct dentry *pcpu_alt_lab_bench_status_init(struct dentry *dir);
 struct dentry *pcpu_alt_lab_replay_init(struct dentry *dir);
 void pcpu_alt_lab_replay_exit(void);
 struct dentry *pcpu_alt_lab_pool_init(struct dentry *dir);
