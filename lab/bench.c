@@ -18,10 +18,39 @@
  *   run nowait [size=S] [n=N]
  *       N allocations with GFP_NOWAIT (they may fail: only populated
  *       space is used), then the successful ones are freed.
+ *   run mixed [n=N] [ops=M] [threads=1|all] [jitter=0|1]
+ *       "steady" with each allocation's size and alignment drawn from the
+ *       mix (below): threads=1 on one CPU (defaults n=1000 ops=20000),
+ *       threads=all like "concurrent" (defaults n=256 ops=5000 per CPU);
+ *       without threads=, both.  jitter=1 (the default) moves each drawn
+ *       size by a random -15%..+15% (uniform, in steps of 0.1%), rounds
+ *       it up to 4 bytes and to its alignment, and keeps it at most
+ *       32768; jitter=0 uses the mix's sizes as they are.
  *   run all
  *       the suite behind the README table: steady (all sizes, n=1000
  *       ops=20000), burst (size=64 n=10000, all orders), burst (size=4
- *       n=1000000 order=random), concurrent, nowait.
+ *       n=1000000 order=random), concurrent, nowait.  Not "mixed".
+ *   mix begin
+ *       start a user mix, empty; "run mixed" refuses an empty one
+ *   mix <size> <align> <weight>
+ *       add an entry to the user mix: 1 <= size <= 32768 (and the unit
+ *       size), align a power of two <= PAGE_SIZE, 1 <= weight <= 1000000;
+ *       at most 64 entries (-E2BIG beyond); -EINVAL after "mix default"
+ *       or before any "mix begin"
+ *   mix default
+ *       use the default mix again (also the state after loading)
+ *
+ * The mix is a list of (size, align, weight): a draw picks an entry with
+ * probability weight / (sum of weights).  The default mix comes from the
+ * shipped traces (testdata/): each trace weighted equally, requests
+ * grouped by (size, align), the 16 heaviest pairs kept, the rest folded
+ * into the nearest kept pair of the same kind by log size, weights rounded
+ * to sum 100 (about 20% of the weight is above 256 bytes or aligned above
+ * 8):
+ *
+ *   size/align:weight  4/4:18 8/4:3 8/8:22 16/4:15 16/8:16 16/16:1 32/8:2
+ *   32/16:7 32/32:2 128/64:1 144/8:2 176/8:2 256/256:2 304/8:3 496/8:2
+ *   1088/64:2
  *
  * Keys may come in any order, each once; 1 <= size <= 32768 (the stock
  * allocator's guaranteed size and never above pcpu_alt's unit size),
@@ -33,7 +62,8 @@
  *   - at most 1000000 areas live at once over all threads of a case
  *     (their pointers: 8 MB);
  *   - at most 16 MiB per CPU of live areas at once (PCPU_ALT_LAB_MAX_LIVE_
- *     BYTES): threads x n x size, the size rounded up to 4 bytes;
+ *     BYTES): threads x n x the largest size the case can ask for, each
+ *     size rounded up to 4 bytes;
  *   - at most 1048576 latency samples of each kind (allocation, free) over
  *     all threads of a case (8 MiB of buffers).  Beyond that each thread
  *     keeps an even share as a uniform random sample of its calls
@@ -56,14 +86,21 @@
  *   alloc_ns_per_op= alloc_p50= alloc_p90= alloc_p99= alloc_max=
  *   free_ns_per_op= free_p50= free_p90= free_p99= free_max= timer_ns=
  *
- * (one line; order=- when it does not apply), then the same figures as a
- * table in lines starting with '#'.  Latencies are nanoseconds of one
- * call, timed with ktime_get_ns() around it; ns_per_op is their mean;
- * timer_ns is the median of the same timing around no call, measured
- * after the case (the share of every latency that is the clock's own);
- * wall_ns is the time of the timed phases (for "concurrent", from the
- * first thread's start to the last one's end); ops_per_sec counts allocs
- * and frees over wall_ns.  alloc_ops counts attempts, failures included.
+ * (one line; order=- when it does not apply; size=0 for "mixed"), then
+ * the same figures as a table in lines starting with '#'.  "mixed" lines
+ * go on with
+ *
+ *   mix=default|user mix_entries= jitter_pct= size_min= size_max=
+ *   size_mean=
+ *
+ * (the sizes drawn, after jitter, over every allocation of the case).
+ * Latencies are nanoseconds of one call, timed with ktime_get_ns() around
+ * it; ns_per_op is their mean; timer_ns is the median of the same timing
+ * around no call, measured after the case (the share of every latency
+ * that is the clock's own); wall_ns is the time of the timed phases (for
+ * "concurrent" and "mixed" on all CPUs, from the first thread's start to
+ * the last one's end); ops_per_sec counts allocs and frees over wall_ns.
+ * alloc_ops counts attempts, failures included.
  *
  * debugfs file "bench_status" (0400), readable while a run goes on, one
  * key=value per line:
@@ -71,10 +108,14 @@
  *   state=idle|running  workload= (of the run going on, else of the last;
  *   - before any)  threads= (bench kthreads in their timed loop now)
  *   runs= (commands that started running)  completed=  interrupted= (by a
- *   fatal signal)
+ *   fatal signal)  mix=default|user  mix_entries=  mix_weight=
  *
- * Locking: bench_mutex serialises runs and protects the results.  The
- * status figures are written under bench_mutex and read without it.
+ * then one line per entry of the mix: mix_entry=<i> size= align= weight=.
+ *
+ * Locking: bench_mutex serialises runs and protects the results and the
+ * run's copy of the mix.  bench_mix_mutex protects the mix commands edit;
+ * a run takes it (inside bench_mutex) only to copy the mix.  The status
+ * figures are written under bench_mutex and read without it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -83,7 +124,9 @@
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/kthread.h>
+#include <linux/log2.h>
 #include <linux/math64.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
 #include <linux/overflow.h>
 #include <linux/percpu.h>
@@ -115,6 +158,12 @@
 #define BENCH_MAX_LIVE_AREAS	1000000
 /* Latency samples kept per kind (alloc, free) over all threads. */
 #define BENCH_MAX_SAMPLES	1048576
+/* The mix: entries and the weight of one entry. */
+#define BENCH_MIX_MAX		64
+#define BENCH_MIX_MAX_WEIGHT	1000000
+/* Jitter: each drawn size moves by up to this many per mille either way. */
+#define BENCH_PERMILLE		1000
+#define BENCH_JITTER_PERMILLE	150
 /* Defaults of the cases. */
 #define BENCH_STEADY_N		1000
 #define BENCH_STEADY_OPS	20000
@@ -168,6 +217,38 @@ static const char * const order_name[] = {
 };
 
 /**
+ * struct bench_mix_entry - one kind of request of a mix
+ * @size: bytes
+ * @align: bytes, a power of two
+ * @weight: relative frequency
+ */
+struct bench_mix_entry {
+	u32 size, align, weight;
+};
+
+/**
+ * struct bench_mix - sizes and alignments a "mixed" case draws from
+ * @name: "default" or "user"
+ * @nr: entries in @e
+ * @total: sum of their weights
+ * @e: the entries
+ */
+struct bench_mix {
+	const char *name;
+	unsigned int nr;
+	u32 total;
+	struct bench_mix_entry e[BENCH_MIX_MAX];
+};
+
+/* The default mix: see the file comment for where it comes from. */
+static const struct bench_mix_entry bench_default_mix[] = {
+	{ 4, 4, 18 }, { 8, 4, 3 }, { 8, 8, 22 }, { 16, 4, 15 },
+	{ 16, 8, 16 }, { 16, 16, 1 }, { 32, 8, 2 }, { 32, 16, 7 },
+	{ 32, 32, 2 }, { 128, 64, 1 }, { 144, 8, 2 }, { 176, 8, 2 },
+	{ 256, 256, 2 }, { 304, 8, 3 }, { 496, 8, 2 }, { 1088, 64, 2 },
+};
+
+/**
  * struct bench_lat - latency figures of one kind of call
  * @mean: mean ns
  * @p50: median ns
@@ -181,9 +262,9 @@ struct bench_lat {
 
 /**
  * struct bench_row - one case run through one allocator
- * @workload: "steady", "burst", "concurrent" or "nowait"
+ * @workload: "steady", "burst", "concurrent", "nowait" or "mixed"
  * @order: free order (burst only)
- * @size: bytes per allocation
+ * @size: bytes per allocation (0 for mixed)
  * @n: live areas (per thread for concurrent)
  * @threads: threads that ran it
  * @allocator: "pcpu_alt" or "stock"
@@ -194,6 +275,12 @@ struct bench_lat {
  * @alloc: allocation latencies
  * @free: free latencies
  * @timer_ns: median latency of an empty timed region
+ * @mix: mixed only: name of the mix, else NULL
+ * @mix_entries: mixed only: entries of the mix
+ * @jitter_pct: mixed only: jitter applied, in percent either way
+ * @size_min: mixed only: smallest size drawn
+ * @size_max: mixed only: largest size drawn
+ * @size_mean: mixed only: mean size drawn
  */
 struct bench_row {
 	const char *workload;
@@ -203,9 +290,13 @@ struct bench_row {
 	u64 alloc_ops, alloc_fail, free_ops, wall_ns;
 	struct bench_lat alloc, free;
 	u64 timer_ns;
+	const char *mix;
+	unsigned int mix_entries, jitter_pct;
+	u32 size_min, size_max;
+	u64 size_mean;
 };
 
-/* Serialises runs; protects everything down to bench_new_nr_rows. */
+/* Serialises runs; protects everything down to bench_run_mix. */
 static DEFINE_MUTEX(bench_mutex);
 /* Results of the last completed run. */
 static struct bench_row bench_rows[BENCH_MAX_ROWS];
@@ -213,6 +304,14 @@ static unsigned int bench_nr_rows;
 /* Results of the run going on, kept only if it completes. */
 static struct bench_row bench_new_rows[BENCH_MAX_ROWS];
 static unsigned int bench_new_nr_rows;
+/* The mix of the run going on, copied from the current one at its start. */
+static struct bench_mix bench_run_mix;
+
+/* Protects bench_user_mix and bench_mix_user. */
+static DEFINE_MUTEX(bench_mix_mutex);
+static struct bench_mix bench_user_mix;
+/* The user mix is the current one (else the default). */
+static bool bench_mix_user;
 
 /* Status: written under bench_mutex, read without it (READ_ONCE). */
 static bool bench_running;
@@ -225,16 +324,22 @@ static atomic_t bench_threads_working = ATOMIC_INIT(0);
  * struct bench_case - what to run, parsed from a command
  * @workload: workload name
  * @order: burst free order
- * @size: bytes per allocation
+ * @size: bytes per allocation (not mixed)
  * @n: live areas or allocations (per thread)
- * @ops: timed free+alloc pairs (steady, concurrent; per thread)
+ * @ops: timed free+alloc pairs (steady, concurrent, mixed; per thread)
  * @all_cpus: one bound kthread per online CPU
+ * @mix: mixed: draw sizes from here (bench_run_mix), else NULL
+ * @jitter: mixed: move drawn sizes by up to BENCH_JITTER_PERMILLE
+ * @max_size: mixed: largest size a draw may give
  */
 struct bench_case {
 	const char *workload;
 	enum bench_order order;
 	unsigned int size, n, ops;
 	bool all_cpus;
+	const struct bench_mix *mix;
+	bool jitter;
+	unsigned int max_size;
 };
 
 /**
@@ -263,6 +368,10 @@ struct bench_samples {
  * @keep_rnd: the reservoir's random state
  * @stop: kthreads: the team's stop request; NULL in the writer, which
  *        stops on a fatal signal
+ * @size_min: mixed: smallest size drawn
+ * @size_max: mixed: largest size drawn
+ * @size_sum: mixed: sum of the sizes drawn
+ * @size_draws: mixed: sizes drawn
  *
  * Owned by one thread while a case runs.
  */
@@ -272,6 +381,8 @@ struct bench_buf {
 	u64 fails, wall_ns;
 	struct rnd_state rnd, keep_rnd;
 	const bool *stop;
+	u32 size_min, size_max;
+	u64 size_sum, size_draws;
 };
 
 static size_t bench_align(unsigned int size)
@@ -282,6 +393,12 @@ static size_t bench_align(unsigned int size)
 static u32 clamp_ns(u64 ns)
 {
 	return ns > U32_MAX ? U32_MAX : ns;
+}
+
+/* Below @below, uniform, from @rnd. */
+static u32 bench_rand(struct rnd_state *rnd, u32 below)
+{
+	return mul_u64_u32_shr(below, prandom_u32_state(rnd), 32);
 }
 
 static void sample_add(struct bench_samples *s, struct rnd_state *rnd,
@@ -302,10 +419,58 @@ static void sample_add(struct bench_samples *s, struct rnd_state *rnd,
 		s->ns[slot] = ns;
 }
 
+/* ---- sizes ---- */
+
+/* Largest size, rounded to the granule, @e gives with @jitter. */
+static u32 mix_entry_max(const struct bench_mix_entry *e, bool jitter,
+			 u32 max_size)
+{
+	u32 size = e->size;
+
+	if (jitter)
+		size = DIV_ROUND_UP(size * (BENCH_PERMILLE +
+					    BENCH_JITTER_PERMILLE),
+				    BENCH_PERMILLE);
+	size = round_up(size, max_t(u32, PCPU_ALT_LAB_GRANULE, e->align));
+	return min(size, max_size);
+}
+
+/* Draw a size and alignment from @c's mix. */
+static void mix_draw(const struct bench_case *c, struct bench_buf *b,
+		     u32 *size, u32 *align)
+{
+	const struct bench_mix *m = c->mix;
+	const struct bench_mix_entry *e = m->e;
+	u32 r = bench_rand(&b->rnd, m->total);
+	u32 s, j;
+
+	while (r >= e->weight) {
+		r -= e->weight;
+		e++;
+	}
+	s = e->size;
+	if (c->jitter) {
+		j = bench_rand(&b->rnd, 2 * BENCH_JITTER_PERMILLE + 1);
+		s = DIV_ROUND_UP(s * (BENCH_PERMILLE - BENCH_JITTER_PERMILLE +
+				      j), BENCH_PERMILLE);
+	}
+	s = round_up(s, max_t(u32, PCPU_ALT_LAB_GRANULE, e->align));
+	*size = min(s, c->max_size);
+	*align = e->align;
+	b->size_min = b->size_draws ? min(b->size_min, *size) : *size;
+	b->size_max = max(b->size_max, *size);
+	b->size_sum += *size;
+	b->size_draws++;
+}
+
 /* Size and alignment of @c's next allocation. */
 static void bench_pick(const struct bench_case *c, struct bench_buf *b,
 		       u32 *size, u32 *align)
 {
+	if (c->mix) {
+		mix_draw(c, b, size, align);
+		return;
+	}
 	*size = c->size;
 	*align = bench_align(c->size);
 }
@@ -313,7 +478,15 @@ static void bench_pick(const struct bench_case *c, struct bench_buf *b,
 /* Largest bytes per CPU one area of @c takes. */
 static u32 bench_case_area_max(const struct bench_case *c)
 {
-	return round_up(c->size, PCPU_ALT_LAB_GRANULE);
+	u32 m = 0;
+	unsigned int i;
+
+	if (!c->mix)
+		return round_up(c->size, PCPU_ALT_LAB_GRANULE);
+	for (i = 0; i < c->mix->nr; i++)
+		m = max(m, mix_entry_max(&c->mix->e[i], c->jitter,
+					 c->max_size));
+	return m;
 }
 
 /* -E2BIG when @threads running @c would go over a limit. */
@@ -563,7 +736,7 @@ static void add_row(const struct bench_case *c, const struct bench_ops *a,
 	memset(r, 0, sizeof(*r));
 	r->workload = c->workload;
 	r->order = c->order;
-	r->size = c->size;
+	r->size = c->mix ? 0 : c->size;
 	r->n = c->n;
 	r->threads = threads;
 	r->allocator = a->name;
@@ -574,9 +747,19 @@ static void add_row(const struct bench_case *c, const struct bench_ops *a,
 	summarise(&r->alloc, &b->alloc);
 	summarise(&r->free, &b->free);
 	r->timer_ns = timer_cost();
+	if (!c->mix)
+		return;
+	r->mix = c->mix->name;
+	r->mix_entries = c->mix->nr;
+	r->jitter_pct = c->jitter ? BENCH_JITTER_PERMILLE * 100 /
+				    BENCH_PERMILLE : 0;
+	r->size_min = b->size_min;
+	r->size_max = b->size_max;
+	r->size_mean = b->size_draws ? div64_u64(b->size_sum, b->size_draws) :
+		       0;
 }
 
-/* steady, burst or nowait through one allocator, in this thread. */
+/* steady, burst, nowait or mixed through one allocator, in this thread. */
 static int run_one(const struct bench_case *c, const struct bench_ops *a)
 {
 	u64 cap = min_t(u64, bench_case_samples(c), BENCH_MAX_SAMPLES);
@@ -697,6 +880,11 @@ static void merge_threads(struct bench_team *team, struct bench_buf *all)
 		all->free.sum += b->free.sum;
 		all->free.max = max(all->free.max, b->free.max);
 		all->fails += b->fails;
+		if (!i || b->size_min < all->size_min)
+			all->size_min = b->size_min;
+		all->size_max = max(all->size_max, b->size_max);
+		all->size_sum += b->size_sum;
+		all->size_draws += b->size_draws;
 		start = min(start, t->start);
 		end = max(end, t->start + b->wall_ns);
 	}
@@ -840,6 +1028,9 @@ static int run_case(const struct bench_case *c, bool dry)
 
 static const unsigned int steady_sizes[] = { 8, 64, 256, 4096 };
 
+/* Which CPUs a "mixed" command runs on. */
+enum bench_threads { THREADS_BOTH, THREADS_ONE, THREADS_ALL };
+
 /**
  * struct bench_parse - keys of a "run" command and whether they came
  * @c: the case being built
@@ -847,16 +1038,22 @@ static const unsigned int steady_sizes[] = { 8, 64, 256, 4096 };
  * @n: n= given
  * @ops: ops= given
  * @order: order= given
+ * @threads: threads= (mixed)
+ * @threads_seen: threads= given
+ * @jitter_seen: jitter= given
  */
 struct bench_parse {
 	struct bench_case c;
 	bool size, n, ops, order;
+	enum bench_threads threads;
+	bool threads_seen, jitter_seen;
 };
 
 /*
  * Expand a parsed command into its cases and run them (or, with @dry,
  * check their limits): every steady size unless one was given, every
- * burst order unless one was given.
+ * burst order unless one was given, mixed on one CPU and on all unless
+ * threads= was given.
  */
 static int run_workload(const struct bench_parse *p, bool dry)
 {
@@ -874,6 +1071,21 @@ static int run_workload(const struct bench_parse *p, bool dry)
 	if (!strcmp(c.workload, "burst") && c.order == ORDER_NONE) {
 		for (o = ORDER_INORDER; !err && o <= ORDER_RANDOM; o++) {
 			c.order = o;
+			err = run_case(&c, dry);
+		}
+		return err;
+	}
+	if (!strcmp(c.workload, "mixed")) {
+		if (p->threads != THREADS_ALL) {
+			c.all_cpus = false;
+			c.n = p->n ? p->c.n : BENCH_STEADY_N;
+			c.ops = p->ops ? p->c.ops : BENCH_STEADY_OPS;
+			err = run_case(&c, dry);
+		}
+		if (!err && p->threads != THREADS_ONE) {
+			c.all_cpus = true;
+			c.n = p->n ? p->c.n : BENCH_CONC_N;
+			c.ops = p->ops ? p->c.ops : BENCH_CONC_OPS;
 			err = run_case(&c, dry);
 		}
 		return err;
@@ -911,6 +1123,80 @@ static int run_all(bool dry)
 	return err;
 }
 
+/* ---- the mix ---- */
+
+static void mix_set_default(struct bench_mix *m)
+{
+	unsigned int i;
+
+	m->name = "default";
+	m->nr = ARRAY_SIZE(bench_default_mix);
+	m->total = 0;
+	for (i = 0; i < m->nr; i++) {
+		m->e[i] = bench_default_mix[i];
+		m->total += m->e[i].weight;
+	}
+}
+
+/* Copy the current mix for a run (bench_mutex held). */
+static int mix_take(void)
+{
+	int err = 0;
+
+	mutex_lock(&bench_mix_mutex);
+	if (!bench_mix_user)
+		mix_set_default(&bench_run_mix);
+	else if (!bench_user_mix.nr)
+		err = -EINVAL;
+	else
+		bench_run_mix = bench_user_mix;
+	mutex_unlock(&bench_mix_mutex);
+	return err;
+}
+
+/* "mix begin", "mix default" or "mix <size> <align> <weight>". */
+static int mix_command(char **words, int nr)
+{
+	u32 size, align, weight;
+	struct bench_mix *m = &bench_user_mix;
+	unsigned int max_size = min_t(size_t, BENCH_MAX_SIZE,
+				      pcpu_alt_lab_unit_size());
+	int err = 0;
+
+	if (nr == 2 && !strcmp(words[1], "begin")) {
+		mutex_lock(&bench_mix_mutex);
+		m->name = "user";
+		m->nr = 0;
+		m->total = 0;
+		bench_mix_user = true;
+		mutex_unlock(&bench_mix_mutex);
+		return 0;
+	}
+	if (nr == 2 && !strcmp(words[1], "default")) {
+		mutex_lock(&bench_mix_mutex);
+		bench_mix_user = false;
+		mutex_unlock(&bench_mix_mutex);
+		return 0;
+	}
+	if (nr != 4 || kstrtou32(words[1], 10, &size) || !size ||
+	    size > max_size || kstrtou32(words[2], 10, &align) ||
+	    !is_power_of_2(align) || align > PAGE_SIZE ||
+	    kstrtou32(words[3], 10, &weight) || !weight ||
+	    weight > BENCH_MIX_MAX_WEIGHT)
+		return -EINVAL;
+	mutex_lock(&bench_mix_mutex);
+	if (!bench_mix_user) {
+		err = -EINVAL;		/* no "mix begin" */
+	} else if (m->nr == BENCH_MIX_MAX) {
+		err = -E2BIG;
+	} else {
+		m->e[m->nr++] = (struct bench_mix_entry){ size, align, weight };
+		m->total += weight;
+	}
+	mutex_unlock(&bench_mix_mutex);
+	return err;
+}
+
 /* ---- command parsing ---- */
 
 static int parse_uint_key(const char *word, const char *key,
@@ -927,13 +1213,41 @@ static int parse_uint_key(const char *word, const char *key,
 	return 1;
 }
 
+/* threads=1|all and jitter=0|1, for "mixed". */
+static int parse_mixed_key(struct bench_parse *p, const char *w)
+{
+	if (!strncmp(w, "threads=", 8) && !p->threads_seen) {
+		p->threads_seen = true;
+		if (!strcmp(w + 8, "1"))
+			p->threads = THREADS_ONE;
+		else if (!strcmp(w + 8, "all"))
+			p->threads = THREADS_ALL;
+		else
+			return -EINVAL;
+		return 0;
+	}
+	if (!strncmp(w, "jitter=", 7) && !p->jitter_seen) {
+		p->jitter_seen = true;
+		if (!strcmp(w + 7, "0"))
+			p->c.jitter = false;
+		else if (!strcmp(w + 7, "1"))
+			p->c.jitter = true;
+		else
+			return -EINVAL;
+		return 0;
+	}
+	return -EINVAL;
+}
+
 static int parse_key(struct bench_parse *p, const char *w, bool has_ops)
 {
 	unsigned int max_size = min_t(size_t, BENCH_MAX_SIZE,
 				      pcpu_alt_lab_unit_size());
-	int r;
+	bool mixed = !!p->c.mix;
+	int r = 0;
 
-	r = parse_uint_key(w, "size", max_size, &p->c.size, &p->size);
+	if (!mixed)
+		r = parse_uint_key(w, "size", max_size, &p->c.size, &p->size);
 	if (!r)
 		r = parse_uint_key(w, "n", BENCH_MAX_N, &p->c.n, &p->n);
 	if (!r && has_ops)
@@ -941,6 +1255,8 @@ static int parse_key(struct bench_parse *p, const char *w, bool has_ops)
 				   &p->ops);
 	if (r)
 		return r < 0 ? r : 0;
+	if (mixed)
+		return parse_mixed_key(p, w);
 	if (!strcmp(p->c.workload, "burst") && !strncmp(w, "order=", 6) &&
 	    !p->order) {
 		p->order = true;
@@ -965,6 +1281,9 @@ static int parse_workload(const char *w, struct bench_parse *p)
 		  .n = BENCH_CONC_N, .ops = BENCH_CONC_OPS, .all_cpus = true },
 		{ .workload = "nowait", .size = BENCH_DEFAULT_SIZE,
 		  .n = BENCH_NOWAIT_N },
+		{ .workload = "mixed", .n = BENCH_STEADY_N,
+		  .ops = BENCH_STEADY_OPS, .mix = &bench_run_mix,
+		  .jitter = true },
 	};
 	int i;
 
@@ -972,6 +1291,8 @@ static int parse_workload(const char *w, struct bench_parse *p)
 	for (i = 0; i < ARRAY_SIZE(base); i++) {
 		if (!strcmp(w, base[i].workload)) {
 			p->c = base[i];
+			p->c.max_size = min_t(size_t, BENCH_MAX_SIZE,
+					      pcpu_alt_lab_unit_size());
 			return 0;
 		}
 	}
@@ -1017,9 +1338,12 @@ static int bench_parse(char **words, int nr, struct bench_parse *p,
 /* Run a parsed command (bench_mutex held); keep its results if it ends. */
 static int bench_run(struct bench_parse *p, bool all)
 {
-	int err;
+	int err = 0;
 
-	err = all ? run_all(true) : run_workload(p, true);
+	if (!all && p->c.mix)
+		err = mix_take();
+	if (!err)
+		err = all ? run_all(true) : run_workload(p, true);
 	if (err)
 		return err;
 	WRITE_ONCE(bench_workload, all ? "all" : p->c.workload);
@@ -1053,6 +1377,10 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 	nr = bench_split(cmd, words);
 	if (nr < 0)
 		return nr;
+	if (!strcmp(words[0], "mix")) {
+		err = mix_command(words, nr);
+		return err ? err : count;
+	}
 	err = bench_parse(words, nr, &p, &all);
 	if (err)
 		return err;
@@ -1085,6 +1413,10 @@ static void show_row_kv(struct seq_file *m, const struct bench_row *r)
 	seq_printf(m, " free_ns_per_op=%llu free_p50=%llu free_p90=%llu free_p99=%llu free_max=%llu timer_ns=%llu",
 		   r->free.mean, r->free.p50, r->free.p90, r->free.p99,
 		   r->free.max, r->timer_ns);
+	if (r->mix)
+		seq_printf(m, " mix=%s mix_entries=%u jitter_pct=%u size_min=%u size_max=%u size_mean=%llu",
+			   r->mix, r->mix_entries, r->jitter_pct, r->size_min,
+			   r->size_max, r->size_mean);
 	seq_putc(m, '\n');
 }
 
@@ -1137,6 +1469,12 @@ PCPU_ALT_LAB_RW_FOPS(bench);
 
 static int bench_status_show(struct seq_file *m, void *v)
 {
+	const struct bench_mix_entry *e = bench_default_mix;
+	unsigned int i, nr = ARRAY_SIZE(bench_default_mix);
+	const char *name = "default";
+	u32 total = 0;
+	int err;
+
 	seq_printf(m, "state=%s\n", READ_ONCE(bench_running) ? "running" :
 		   "idle");
 	seq_printf(m, "workload=%s\n", READ_ONCE(bench_workload));
@@ -1144,6 +1482,22 @@ static int bench_status_show(struct seq_file *m, void *v)
 	seq_printf(m, "runs=%lu\n", READ_ONCE(bench_nr_runs));
 	seq_printf(m, "completed=%lu\n", READ_ONCE(bench_nr_completed));
 	seq_printf(m, "interrupted=%lu\n", READ_ONCE(bench_nr_interrupted));
+	err = mutex_lock_interruptible(&bench_mix_mutex);
+	if (err)
+		return err;
+	if (bench_mix_user) {
+		e = bench_user_mix.e;
+		nr = bench_user_mix.nr;
+		name = bench_user_mix.name;
+	}
+	for (i = 0; i < nr; i++)
+		total += e[i].weight;
+	seq_printf(m, "mix=%s\nmix_entries=%u\nmix_weight=%u\n", name, nr,
+		   total);
+	for (i = 0; i < nr; i++)
+		seq_printf(m, "mix_entry=%u size=%u align=%u weight=%u\n", i,
+			   e[i].size, e[i].align, e[i].weight);
+	mutex_unlock(&bench_mix_mutex);
 	return 0;
 }
 
