@@ -18,19 +18,65 @@
  *   run nowait [size=S] [n=N]
  *       N allocations with GFP_NOWAIT (they may fail: only populated
  *       space is used), then the successful ones are freed.
+ *   run mixed [n=N] [ops=M] [threads=1|all] [jitter=0|1]
+ *       "steady" with each allocation's size and alignment drawn from the
+ *       mix (below): threads=1 on one CPU (defaults n=1000 ops=20000),
+ *       threads=all like "concurrent" (defaults n=256 ops=5000 per CPU);
+ *       without threads=, both.  jitter=1 (the default) moves each drawn
+ *       size by a random -15%..+15% (uniform, in steps of 0.1%), rounds
+ *       it up to 4 bytes and to its alignment, and keeps it at most
+ *       32768; jitter=0 uses the mix's sizes as they are.
  *   run all
  *       the suite behind the README table: steady (all sizes, n=1000
  *       ops=20000), burst (size=64 n=10000, all orders), burst (size=4
- *       n=1000000 order=random), concurrent, nowait.
+ *       n=1000000 order=random), concurrent, nowait.  Not "mixed".
+ *   mix begin
+ *       start a user mix, empty; "run mixed" refuses an empty one
+ *   mix <size> <align> <weight>
+ *       add an entry to the user mix: 1 <= size <= 32768 (and the unit
+ *       size), align a power of two <= PAGE_SIZE, 1 <= weight <= 1000000;
+ *       at most 64 entries (-E2BIG beyond); -EINVAL after "mix default"
+ *       or before any "mix begin"
+ *   mix default
+ *       use the default mix again (also the state after loading)
+ *
+ * The mix is a list of (size, align, weight): a draw picks an entry with
+ * probability weight / (sum of weights).  The default mix comes from the
+ * shipped traces (testdata/): each trace weighted equally, requests
+ * grouped by (size, align), the 16 heaviest pairs kept, the rest folded
+ * into the nearest kept pair of the same kind by log size, weights rounded
+ * to sum 100 (about 20% of the weight is above 256 bytes or aligned above
+ * 8):
+ *
+ *   size/align:weight  4/4:18 8/4:3 8/8:22 16/4:15 16/8:16 16/16:1 32/8:2
+ *   32/16:7 32/32:2 128/64:1 144/8:2 176/8:2 256/256:2 304/8:3 496/8:2
+ *   1088/64:2
  *
  * Keys may come in any order, each once; 1 <= size <= 32768 (the stock
  * allocator's guaranteed size and never above pcpu_alt's unit size),
  * 1 <= n <= 1000000, 1 <= ops <= 10000000.  Anything else fails with
- * -EINVAL; -EBUSY while another run is in progress; -EINTR if the writer
- * is killed (the run stops early, everything is freed and no result is
- * kept); -ENOMEM when sample buffers cannot be had.  Allocation failures
- * during a run are counted, not fatal.  The write returns when the run is
- * over (a minute or more under emulation for "run all").
+ * -EINVAL.  -EBUSY while another run is in progress.
+ *
+ * Limits on what a run may make the kernel hold (checked for every case
+ * of a command before the first one runs; -E2BIG if one is over):
+ *   - at most 1000000 areas live at once over all threads of a case
+ *     (their pointers: 8 MB);
+ *   - at most 16 MiB per CPU of live areas at once (PCPU_ALT_LAB_MAX_LIVE_
+ *     BYTES): threads x n x the largest size the case can ask for, each
+ *     size rounded up to 4 bytes;
+ *   - at most 1048576 latency samples of each kind (allocation, free) over
+ *     all threads of a case (8 MiB of buffers).  Beyond that each thread
+ *     keeps an even share as a uniform random sample of its calls
+ *     (reservoir sampling): percentiles come from the sample, the mean,
+ *     the maximum and every count from all calls.  "run all" stays below
+ *     it, so its figures use every sample.
+ * Buffers are allocated with PCPU_ALT_LAB_GFP: -ENOMEM when they cannot
+ * be had.  A killed writer stops the run within 256 operations of every
+ * thread, everything is freed and the write fails with -EINTR.  A
+ * failed, refused or interrupted command keeps the previous results.
+ * Allocation failures during a run are counted, not fatal.  The write
+ * returns when the run is over (a minute or more under emulation for
+ * "run all").
  *
  * Reading shows the results of the last completed run: first one
  * key=value line per (case, allocator), keys in this fixed order
@@ -40,25 +86,49 @@
  *   alloc_ns_per_op= alloc_p50= alloc_p90= alloc_p99= alloc_max=
  *   free_ns_per_op= free_p50= free_p90= free_p99= free_max= timer_ns=
  *
- * (one line; order=- when it does not apply), then the same figures as a
- * table in lines starting with '#'.  Latencies are nanoseconds of one
- * call, timed with ktime_get_ns() around it; ns_per_op is their mean;
- * timer_ns is the median of the same timing around no call, measured
- * after the case (the share of every latency that is the clock's own);
- * wall_ns is the time of the timed phases (for "concurrent", from the
- * first thread's start to the last one's end); ops_per_sec counts allocs
- * and frees over wall_ns.  alloc_ops counts attempts, failures included.
+ * (one line; order=- when it does not apply; size=0 for "mixed"), then
+ * the same figures as a table in lines starting with '#'.  "mixed" lines
+ * go on with
  *
- * Locking: bench_mutex serialises runs and protects the results.
+ *   mix=default|user mix_entries= jitter_pct= size_min= size_max=
+ *   size_mean=
+ *
+ * (the sizes drawn, after jitter, over every allocation of the case).
+ * Latencies are nanoseconds of one call, timed with ktime_get_ns() around
+ * it; ns_per_op is their mean; timer_ns is the median of the same timing
+ * around no call, measured after the case (the share of every latency
+ * that is the clock's own); wall_ns is the time of the timed phases (for
+ * "concurrent" and "mixed" on all CPUs, from the first thread's start to
+ * the last one's end); ops_per_sec counts allocs and frees over wall_ns.
+ * alloc_ops counts attempts, failures included.
+ *
+ * debugfs file "bench_status" (0400), readable while a run goes on, one
+ * key=value per line:
+ *
+ *   state=idle|running  workload= (of the run going on, else of the last;
+ *   - before any)  threads= (bench kthreads in their timed loop now)
+ *   runs= (commands that started running)  completed=  interrupted= (by a
+ *   fatal signal)  mix=default|user  mix_entries=  mix_weight=
+ *
+ * then one line per entry of the mix: mix_entry=<i> size= align= weight=.
+ *
+ * Locking: bench_mutex serialises runs and protects the results and the
+ * run's copy of the mix.  bench_mix_mutex protects the mix commands edit;
+ * a run takes it (inside bench_mutex) only to copy the mix.  The status
+ * figures are written under bench_mutex and read without it.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/atomic.h>
 #include <linux/completion.h>
 #include <linux/cpu.h>
 #include <linux/cpumask.h>
 #include <linux/kthread.h>
+#include <linux/log2.h>
 #include <linux/math64.h>
+#include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/overflow.h>
 #include <linux/percpu.h>
 #include <linux/prandom.h>
 #include <linux/sched/signal.h>
@@ -67,7 +137,6 @@
 #include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
-#include <linux/vmalloc.h>
 
 #include "lab.h"
 
@@ -77,8 +146,34 @@
 #define BENCH_MAX_WORDS		6
 #define BENCH_MAX_ROWS		32
 #define BENCH_SEED		0x9e3779b97f4a7c15ULL
+/* Seeds the reservoir's draws, apart from the workload's. */
+#define BENCH_KEEP_SEED		0xc2b2ae3d27d4eb4fULL
 /* Empty timed regions measured for timer_ns (odd: a true median). */
 #define BENCH_TIMER_SAMPLES	255
+/* Operations between two looks at a stop request (and cond_resched()). */
+#define BENCH_CHECK_EVERY	256
+/* Untimed frees between two cond_resched(). */
+#define BENCH_RESCHED_EVERY	1024
+/* Areas live at once over all threads of a case. */
+#define BENCH_MAX_LIVE_AREAS	1000000
+/* Latency samples kept per kind (alloc, free) over all threads. */
+#define BENCH_MAX_SAMPLES	1048576
+/* The mix: entries and the weight of one entry. */
+#define BENCH_MIX_MAX		64
+#define BENCH_MIX_MAX_WEIGHT	1000000
+/* Jitter: each drawn size moves by up to this many per mille either way. */
+#define BENCH_PERMILLE		1000
+#define BENCH_JITTER_PERMILLE	150
+/* Defaults of the cases. */
+#define BENCH_STEADY_N		1000
+#define BENCH_STEADY_OPS	20000
+#define BENCH_BURST_N		10000
+#define BENCH_BIG_BURST_N	1000000
+#define BENCH_BIG_BURST_SIZE	4
+#define BENCH_CONC_N		256
+#define BENCH_CONC_OPS		5000
+#define BENCH_NOWAIT_N		1000
+#define BENCH_DEFAULT_SIZE	64
 
 /* One allocator under test. */
 struct bench_ops {
@@ -122,6 +217,38 @@ static const char * const order_name[] = {
 };
 
 /**
+ * struct bench_mix_entry - one kind of request of a mix
+ * @size: bytes
+ * @align: bytes, a power of two
+ * @weight: relative frequency
+ */
+struct bench_mix_entry {
+	u32 size, align, weight;
+};
+
+/**
+ * struct bench_mix - sizes and alignments a "mixed" case draws from
+ * @name: "default" or "user"
+ * @nr: entries in @e
+ * @total: sum of their weights
+ * @e: the entries
+ */
+struct bench_mix {
+	const char *name;
+	unsigned int nr;
+	u32 total;
+	struct bench_mix_entry e[BENCH_MIX_MAX];
+};
+
+/* The default mix: see the file comment for where it comes from. */
+static const struct bench_mix_entry bench_default_mix[] = {
+	{ 4, 4, 18 }, { 8, 4, 3 }, { 8, 8, 22 }, { 16, 4, 15 },
+	{ 16, 8, 16 }, { 16, 16, 1 }, { 32, 8, 2 }, { 32, 16, 7 },
+	{ 32, 32, 2 }, { 128, 64, 1 }, { 144, 8, 2 }, { 176, 8, 2 },
+	{ 256, 256, 2 }, { 304, 8, 3 }, { 496, 8, 2 }, { 1088, 64, 2 },
+};
+
+/**
  * struct bench_lat - latency figures of one kind of call
  * @mean: mean ns
  * @p50: median ns
@@ -135,9 +262,9 @@ struct bench_lat {
 
 /**
  * struct bench_row - one case run through one allocator
- * @workload: "steady", "burst", "concurrent" or "nowait"
+ * @workload: "steady", "burst", "concurrent", "nowait" or "mixed"
  * @order: free order (burst only)
- * @size: bytes per allocation
+ * @size: bytes per allocation (0 for mixed)
  * @n: live areas (per thread for concurrent)
  * @threads: threads that ran it
  * @allocator: "pcpu_alt" or "stock"
@@ -148,6 +275,12 @@ struct bench_lat {
  * @alloc: allocation latencies
  * @free: free latencies
  * @timer_ns: median latency of an empty timed region
+ * @mix: mixed only: name of the mix, else NULL
+ * @mix_entries: mixed only: entries of the mix
+ * @jitter_pct: mixed only: jitter applied, in percent either way
+ * @size_min: mixed only: smallest size drawn
+ * @size_max: mixed only: largest size drawn
+ * @size_mean: mixed only: mean size drawn
  */
 struct bench_row {
 	const char *workload;
@@ -157,45 +290,99 @@ struct bench_row {
 	u64 alloc_ops, alloc_fail, free_ops, wall_ns;
 	struct bench_lat alloc, free;
 	u64 timer_ns;
+	const char *mix;
+	unsigned int mix_entries, jitter_pct;
+	u32 size_min, size_max;
+	u64 size_mean;
 };
 
-/* Results of the last completed run (bench_mutex). */
+/* Serialises runs; protects everything down to bench_run_mix. */
 static DEFINE_MUTEX(bench_mutex);
+/* Results of the last completed run. */
 static struct bench_row bench_rows[BENCH_MAX_ROWS];
 static unsigned int bench_nr_rows;
+/* Results of the run going on, kept only if it completes. */
+static struct bench_row bench_new_rows[BENCH_MAX_ROWS];
+static unsigned int bench_new_nr_rows;
+/* The mix of the run going on, copied from the current one at its start. */
+static struct bench_mix bench_run_mix;
+
+/* Protects bench_user_mix and bench_mix_user. */
+static DEFINE_MUTEX(bench_mix_mutex);
+static struct bench_mix bench_user_mix;
+/* The user mix is the current one (else the default). */
+static bool bench_mix_user;
+
+/* Status: written under bench_mutex, read without it (READ_ONCE). */
+static bool bench_running;
+static const char *bench_workload = "-";
+static unsigned long bench_nr_runs, bench_nr_completed, bench_nr_interrupted;
+/* Bench kthreads in their timed loop now. */
+static atomic_t bench_threads_working = ATOMIC_INIT(0);
 
 /**
  * struct bench_case - what to run, parsed from a command
  * @workload: workload name
  * @order: burst free order
- * @size: bytes per allocation
- * @n: live areas or allocations
- * @ops: timed free+alloc pairs (steady, concurrent)
+ * @size: bytes per allocation (not mixed)
+ * @n: live areas or allocations (per thread)
+ * @ops: timed free+alloc pairs (steady, concurrent, mixed; per thread)
+ * @all_cpus: one bound kthread per online CPU
+ * @mix: mixed: draw sizes from here (bench_run_mix), else NULL
+ * @jitter: mixed: move drawn sizes by up to BENCH_JITTER_PERMILLE
+ * @max_size: mixed: largest size a draw may give
  */
 struct bench_case {
 	const char *workload;
 	enum bench_order order;
 	unsigned int size, n, ops;
+	bool all_cpus;
+	const struct bench_mix *mix;
+	bool jitter;
+	unsigned int max_size;
 };
 
 /**
- * struct bench_buf - sample buffers of one case
+ * struct bench_samples - latencies of one kind of call
+ * @ns: kept samples; once full, a uniform random sample of all of them
+ * @cap: room in @ns
+ * @kept: samples in @ns
+ * @seen: samples taken
+ * @sum: of every sample taken
+ * @max: largest sample taken
+ */
+struct bench_samples {
+	u32 *ns;
+	u64 cap, kept, seen, sum;
+	u32 max;
+};
+
+/**
+ * struct bench_buf - state and figures of one case in one thread
  * @ptrs: the live areas
- * @alloc_ns: one sample per allocation attempt
- * @free_ns: one sample per free
- * @nr_alloc: samples in @alloc_ns
- * @nr_free: samples in @free_ns
+ * @alloc: allocation latencies
+ * @free: free latencies
  * @fails: failed allocation attempts
  * @wall_ns: time of the timed phases
- * @rnd: random state (same seed for each allocator)
+ * @rnd: the workload's random state (same seed for each allocator)
+ * @keep_rnd: the reservoir's random state
+ * @stop: kthreads: the team's stop request; NULL in the writer, which
+ *        stops on a fatal signal
+ * @size_min: mixed: smallest size drawn
+ * @size_max: mixed: largest size drawn
+ * @size_sum: mixed: sum of the sizes drawn
+ * @size_draws: mixed: sizes drawn
  *
  * Owned by one thread while a case runs.
  */
 struct bench_buf {
 	void __percpu **ptrs;
-	u32 *alloc_ns, *free_ns;
-	u64 nr_alloc, nr_free, fails, wall_ns;
-	struct rnd_state rnd;
+	struct bench_samples alloc, free;
+	u64 fails, wall_ns;
+	struct rnd_state rnd, keep_rnd;
+	const bool *stop;
+	u32 size_min, size_max;
+	u64 size_sum, size_draws;
 };
 
 static size_t bench_align(unsigned int size)
@@ -208,16 +395,124 @@ static u32 clamp_ns(u64 ns)
 	return ns > U32_MAX ? U32_MAX : ns;
 }
 
+/* Below @below, uniform, from @rnd. */
+static u32 bench_rand(struct rnd_state *rnd, u32 below)
+{
+	return mul_u64_u32_shr(below, prandom_u32_state(rnd), 32);
+}
+
+static void sample_add(struct bench_samples *s, struct rnd_state *rnd,
+		       u32 ns)
+{
+	u64 slot;
+
+	s->seen++;
+	s->sum += ns;
+	s->max = max(s->max, ns);
+	if (s->kept < s->cap) {
+		s->ns[s->kept++] = ns;
+		return;
+	}
+	/* Reservoir: the seen-th sample replaces one with chance cap/seen. */
+	slot = mul_u64_u32_shr(s->seen, prandom_u32_state(rnd), 32);
+	if (slot < s->cap)
+		s->ns[slot] = ns;
+}
+
+/* ---- sizes ---- */
+
+/* Largest size, rounded to the granule, @e gives with @jitter. */
+static u32 mix_entry_max(const struct bench_mix_entry *e, bool jitter,
+			 u32 max_size)
+{
+	u32 size = e->size;
+
+	if (jitter)
+		size = DIV_ROUND_UP(size * (BENCH_PERMILLE +
+					    BENCH_JITTER_PERMILLE),
+				    BENCH_PERMILLE);
+	size = round_up(size, max_t(u32, PCPU_ALT_LAB_GRANULE, e->align));
+	return min(size, max_size);
+}
+
+/* Draw a size and alignment from @c's mix. */
+static void mix_draw(const struct bench_case *c, struct bench_buf *b,
+		     u32 *size, u32 *align)
+{
+	const struct bench_mix *m = c->mix;
+	const struct bench_mix_entry *e = m->e;
+	u32 r = bench_rand(&b->rnd, m->total);
+	u32 s, j;
+
+	while (r >= e->weight) {
+		r -= e->weight;
+		e++;
+	}
+	s = e->size;
+	if (c->jitter) {
+		j = bench_rand(&b->rnd, 2 * BENCH_JITTER_PERMILLE + 1);
+		s = DIV_ROUND_UP(s * (BENCH_PERMILLE - BENCH_JITTER_PERMILLE +
+				      j), BENCH_PERMILLE);
+	}
+	s = round_up(s, max_t(u32, PCPU_ALT_LAB_GRANULE, e->align));
+	*size = min(s, c->max_size);
+	*align = e->align;
+	b->size_min = b->size_draws ? min(b->size_min, *size) : *size;
+	b->size_max = max(b->size_max, *size);
+	b->size_sum += *size;
+	b->size_draws++;
+}
+
+/* Size and alignment of @c's next allocation. */
+static void bench_pick(const struct bench_case *c, struct bench_buf *b,
+		       u32 *size, u32 *align)
+{
+	if (c->mix) {
+		mix_draw(c, b, size, align);
+		return;
+	}
+	*size = c->size;
+	*align = bench_align(c->size);
+}
+
+/* Largest bytes per CPU one area of @c takes. */
+static u32 bench_case_area_max(const struct bench_case *c)
+{
+	u32 m = 0;
+	unsigned int i;
+
+	if (!c->mix)
+		return round_up(c->size, PCPU_ALT_LAB_GRANULE);
+	for (i = 0; i < c->mix->nr; i++)
+		m = max(m, mix_entry_max(&c->mix->e[i], c->jitter,
+					 c->max_size));
+	return m;
+}
+
+/* -E2BIG when @threads running @c would go over a limit. */
+static int bench_check_limits(const struct bench_case *c,
+			      unsigned int threads)
+{
+	u64 areas = (u64)threads * c->n;
+
+	if (areas > BENCH_MAX_LIVE_AREAS ||
+	    areas * bench_case_area_max(c) > PCPU_ALT_LAB_MAX_LIVE_BYTES)
+		return -E2BIG;
+	return 0;
+}
+
+/* ---- one thread's work ---- */
+
 static void __percpu *timed_alloc(const struct bench_ops *a,
-				  struct bench_buf *b, unsigned int size,
+				  struct bench_buf *b, u32 size, u32 align,
 				  gfp_t gfp)
 {
 	void __percpu *p;
 	u64 t0;
 
 	t0 = ktime_get_ns();
-	p = a->alloc(size, bench_align(size), gfp | __GFP_NOWARN);
-	b->alloc_ns[b->nr_alloc++] = clamp_ns(ktime_get_ns() - t0);
+	p = a->alloc(size, align, gfp | __GFP_NOWARN);
+	sample_add(&b->alloc, &b->keep_rnd, clamp_ns(ktime_get_ns() - t0));
 	if (!p)
 		b->fails++;
 	return p;
@@ -232,7 +527,7 @@ static void timed_free(const struct bench_ops *a, struct bench_buf *b,
 		return;
 	t0 = ktime_get_ns();
 	a->free(p);
-	b->free_ns[b->nr_free++] = clamp_ns(ktime_get_ns() - t0);
+	sample_add(&b->free, &b->keep_rnd, clamp_ns(ktime_get_ns() - t0));
 }
 
 static void free_all(const struct bench_ops *a, void __percpu **ptrs,
@@ -243,17 +538,22 @@ static void free_all(const struct bench_ops *a, void __percpu **ptrs,
 	for (i = 0; i < n; i++) {
 		a->free(ptrs[i]);
 		ptrs[i] = NULL;
-		if (!(i % 1024))
+		if (!(i % BENCH_RESCHED_EVERY))
 			cond_resched();
 	}
 }
 
-/* Every 256 operations: let others run; stop if the writer is killed. */
-static bool bench_stop(unsigned int i)
+/*
+ * Every BENCH_CHECK_EVERY operations: let others run; stop if asked to (a
+ * kthread) or if the writer is killed.
+ */
+static bool bench_stop(const struct bench_buf *b, unsigned int i)
 {
-	if (i % 256)
+	if (i % BENCH_CHECK_EVERY)
 		return false;
 	cond_resched();
+	if (b->stop)
+		return READ_ONCE(*b->stop);
 	return fatal_signal_pending(current);
 }
 
@@ -265,13 +565,14 @@ static int run_steady(const struct bench_ops *a, const struct bench_case *c,
 		      struct bench_buf *b)
 {
 	unsigned int i, k;
+	u32 size, align;
 	int err = 0;
 	u64 t0;
 
 	for (i = 0; i < c->n; i++) {
-		b->ptrs[i] = a->alloc(c->size, bench_align(c->size),
-				      GFP_KERNEL | __GFP_NOWARN);
-		if (bench_stop(i)) {
+		bench_pick(c, b, &size, &align);
+		b->ptrs[i] = a->alloc(size, align, GFP_KERNEL | __GFP_NOWARN);
+		if (bench_stop(b, i)) {
 			err = -EINTR;
 			goto out;
 		}
@@ -280,8 +581,9 @@ static int run_steady(const struct bench_ops *a, const struct bench_case *c,
 	for (i = 0; i < c->ops; i++) {
 		k = prandom_u32_state(&b->rnd) % c->n;
 		timed_free(a, b, b->ptrs[k]);
-		b->ptrs[k] = timed_alloc(a, b, c->size, GFP_KERNEL);
-		if (bench_stop(i)) {
+		bench_pick(c, b, &size, &align);
+		b->ptrs[k] = timed_alloc(a, b, size, align, GFP_KERNEL);
+		if (bench_stop(b, i)) {
 			err = -EINTR;
 			break;
 		}
@@ -306,14 +608,15 @@ static void shuffle(struct bench_buf *b, unsigned int n)
 static int run_burst(const struct bench_ops *a, const struct bench_case *c,
 		     struct bench_buf *b, gfp_t gfp)
 {
+	u32 size = c->size, align = bench_align(c->size);
 	unsigned int i;
 	u64 t0, t1;
 	int err = 0;
 
 	t0 = ktime_get_ns();
 	for (i = 0; i < c->n; i++) {
-		b->ptrs[i] = timed_alloc(a, b, c->size, gfp);
-		if (bench_stop(i)) {
+		b->ptrs[i] = timed_alloc(a, b, size, align, gfp);
+		if (bench_stop(b, i)) {
 			free_all(a, b->ptrs, i + 1);
 			return -EINTR;
 		}
@@ -330,7 +633,7 @@ static int run_burst(const struct bench_ops *a, const struct bench_case *c,
 	for (i = 0; i < c->n; i++) {
 		timed_free(a, b, b->ptrs[i]);
 		b->ptrs[i] = NULL;
-		if (bench_stop(i)) {
+		if (bench_stop(b, i)) {
 			err = -EINTR;
 			break;
 		}
@@ -340,25 +643,34 @@ static int run_burst(const struct bench_ops *a, const struct bench_case *c,
 	return err;
 }
 
-static int bench_buf_init(struct bench_buf *b, const struct bench_case *c)
+/* Samples one thread running @c takes of each kind. */
+static u64 bench_case_samples(const struct bench_case *c)
 {
-	u64 samples = max(c->n, c->ops);
+	return c->ops ? c->ops : c->n;
+}
 
+/*
+ * Set up @b for @c with room for @cap samples of each kind at @alloc_ns
+ * and @free_ns (owned by the caller).
+ */
+static int bench_buf_init(struct bench_buf *b, const struct bench_case *c,
+			  u32 *alloc_ns, u32 *free_ns, u64 cap)
+{
 	memset(b, 0, sizeof(*b));
 	prandom_seed_state(&b->rnd, BENCH_SEED);
-	b->ptrs = vcalloc(c->n, sizeof(*b->ptrs));
-	b->alloc_ns = vmalloc_array(samples, sizeof(u32));
-	b->free_ns = vmalloc_array(samples, sizeof(u32));
-	if (!b->ptrs || !b->alloc_ns || !b->free_ns)
-		return -ENOMEM;
-	return 0;
+	prandom_seed_state(&b->keep_rnd, BENCH_KEEP_SEED);
+	b->alloc.ns = alloc_ns;
+	b->free.ns = free_ns;
+	b->alloc.cap = cap;
+	b->free.cap = cap;
+	b->ptrs = kvcalloc(c->n, sizeof(*b->ptrs), PCPU_ALT_LAB_GFP);
+	return b->ptrs ? 0 : -ENOMEM;
 }
 
 static void bench_buf_destroy(struct bench_buf *b)
 {
-	vfree(b->ptrs);
-	vfree(b->alloc_ns);
-	vfree(b->free_ns);
+	kvfree(b->ptrs);
+	b->ptrs = NULL;
 }
 
 static int cmp_u32(const void *a, const void *b)
@@ -376,21 +688,17 @@ static u64 pct(const u32 *s, u64 n, unsigned int p)
 	return s[rank ? rank - 1 : 0];
 }
 
-static void summarise(struct bench_lat *l, u32 *s, u64 n)
+static void summarise(struct bench_lat *l, struct bench_samples *s)
 {
-	u64 sum = 0, i;
-
 	memset(l, 0, sizeof(*l));
-	if (!n)
+	if (!s->kept)
 		return;
-	for (i = 0; i < n; i++)
-		sum += s[i];
-	sort(s, n, sizeof(*s), cmp_u32, NULL);
-	l->mean = div64_u64(sum, n);
-	l->p50 = pct(s, n, 50);
-	l->p90 = pct(s, n, 90);
-	l->p99 = pct(s, n, 99);
-	l->max = s[n - 1];
+	sort(s->ns, s->kept, sizeof(*s->ns), cmp_u32, NULL);
+	l->mean = div64_u64(s->sum, s->seen);
+	l->p50 = pct(s->ns, s->kept, 50);
+	l->p90 = pct(s->ns, s->kept, 90);
+	l->p99 = pct(s->ns, s->kept, 99);
+	l->max = s->max;
 }
 
 /*
@@ -400,7 +708,8 @@ static void summarise(struct bench_lat *l, u32 *s, u64 n)
  */
 static u64 timer_cost(void)
 {
-	u32 *s = kmalloc_array(BENCH_TIMER_SAMPLES, sizeof(*s), GFP_KERNEL);
+	u32 *s = kmalloc_array(BENCH_TIMER_SAMPLES, sizeof(*s),
+			       PCPU_ALT_LAB_GFP);
 	u64 t0, median;
 	int i;
 
@@ -421,81 +730,121 @@ static void add_row(const struct bench_case *c, const struct bench_ops *a,
 {
 	struct bench_row *r;
 
-	if (bench_nr_rows == BENCH_MAX_ROWS)
+	if (bench_new_nr_rows == BENCH_MAX_ROWS)
 		return;
-	r = &bench_rows[bench_nr_rows++];
+	r = &bench_new_rows[bench_new_nr_rows++];
+	memset(r, 0, sizeof(*r));
 	r->workload = c->workload;
 	r->order = c->order;
-	r->size = c->size;
+	r->size = c->mix ? 0 : c->size;
 	r->n = c->n;
 	r->threads = threads;
 	r->allocator = a->name;
-	r->alloc_ops = b->nr_alloc;
+	r->alloc_ops = b->alloc.seen;
 	r->alloc_fail = b->fails;
-	r->free_ops = b->nr_free;
+	r->free_ops = b->free.seen;
 	r->wall_ns = b->wall_ns;
-	summarise(&r->alloc, b->alloc_ns, b->nr_alloc);
-	summarise(&r->free, b->free_ns, b->nr_free);
+	summarise(&r->alloc, &b->alloc);
+	summarise(&r->free, &b->free);
 	r->timer_ns = timer_cost();
+	if (!c->mix)
+		return;
+	r->mix = c->mix->name;
+	r->mix_entries = c->mix->nr;
+	r->jitter_pct = c->jitter ? BENCH_JITTER_PERMILLE * 100 /
+				    BENCH_PERMILLE : 0;
+	r->size_min = b->size_min;
+	r->size_max = b->size_max;
+	r->size_mean = b->size_draws ? div64_u64(b->size_sum, b->size_draws) :
+		       0;
 }
 
-/* steady, burst or nowait through one allocator, in this thread. */
+/* steady, burst, nowait or mixed through one allocator, in this thread. */
 static int run_one(const struct bench_case *c, const struct bench_ops *a)
 {
+	u64 cap = min_t(u64, bench_case_samples(c), BENCH_MAX_SAMPLES);
+	u32 *alloc_ns, *free_ns;
 	struct bench_buf b;
 	int err;
 
-	err = bench_buf_init(&b, c);
-	if (!err) {
-		if (!strcmp(c->workload, "steady"))
-			err = run_steady(a, c, &b);
-		else if (!strcmp(c->workload, "burst"))
-			err = run_burst(a, c, &b, GFP_KERNEL);
-		else
-			err = run_burst(a, c, &b, GFP_NOWAIT);
-	}
+	alloc_ns = kvmalloc_array(cap, sizeof(u32), PCPU_ALT_LAB_GFP);
+	free_ns = kvmalloc_array(cap, sizeof(u32), PCPU_ALT_LAB_GFP);
+	err = alloc_ns && free_ns ? 0 : -ENOMEM;
 	if (!err)
-		add_row(c, a, &b, 1);
-	bench_buf_destroy(&b);
+		err = bench_buf_init(&b, c, alloc_ns, free_ns, cap);
+	if (!err) {
+		if (!strcmp(c->workload, "burst"))
+			err = run_burst(a, c, &b, GFP_KERNEL);
+		else if (!strcmp(c->workload, "nowait"))
+			err = run_burst(a, c, &b, GFP_NOWAIT);
+		else
+			err = run_steady(a, c, &b);
+		if (!err)
+			add_row(c, a, &b, 1);
+		bench_buf_destroy(&b);
+	}
+	kvfree(alloc_ns);
+	kvfree(free_ns);
 	return err;
 }
 
 /* ---- concurrent: steady state on every online CPU ---- */
 
+struct bench_team;
+
 /**
  * struct bench_thread - one CPU's share of a concurrent case
  * @task: its kthread
- * @buf: its samples
+ * @buf: its state and samples (its slices of the team's buffers)
  * @start: when it started timing
  * @err: its result
- * @c: the case
- * @a: the allocator
- * @ready: threads that reached the start line (shared)
- * @nr: threads in the run
- * @done: completed once per finished thread (shared)
+ * @team: the run it belongs to
  */
 struct bench_thread {
 	struct task_struct *task;
 	struct bench_buf buf;
 	u64 start;
 	int err;
+	struct bench_team *team;
+};
+
+/**
+ * struct bench_team - the threads of one concurrent case
+ * @c: the case
+ * @a: the allocator
+ * @nr: threads
+ * @ready: threads that reached the start line
+ * @stop: the writer asks the threads to stop (WRITE_ONCE/READ_ONCE)
+ * @done: completed once by each thread when its work is over
+ * @alloc_ns: every thread's allocation samples, one slice each
+ * @free_ns: every thread's free samples, one slice each
+ * @t: the threads, @nr of them
+ */
+struct bench_team {
 	const struct bench_case *c;
 	const struct bench_ops *a;
-	atomic_t *ready;
 	unsigned int nr;
-	struct completion *done;
+	atomic_t ready;
+	bool stop;
+	struct completion done;
+	u32 *alloc_ns, *free_ns;
+	struct bench_thread t[];
 };
 
 static int bench_threadfn(void *data)
 {
 	struct bench_thread *t = data;
+	struct bench_team *team = t->team;
 
-	atomic_inc(t->ready);
-	while (atomic_read(t->ready) < t->nr && !kthread_should_stop())
+	atomic_inc(&team->ready);
+	while (atomic_read(&team->ready) < team->nr &&
+	       !READ_ONCE(team->stop))
 		cpu_relax();
+	atomic_inc(&bench_threads_working);
 	t->start = ktime_get_ns();
-	t->err = run_steady(t->a, t->c, &t->buf);
-	complete(t->done);
+	t->err = run_steady(team->a, team->c, &t->buf);
+	atomic_dec(&bench_threads_working);
+	complete(&team->done);
 	while (!kthread_should_stop()) {
 		set_current_state(TASK_INTERRUPTIBLE);
 		if (!kthread_should_stop())
@@ -505,61 +854,61 @@ static int bench_threadfn(void *data)
 	return 0;
 }
 
-/* Merge every thread's samples into the first one's buffers. */
-static int merge_threads(struct bench_thread *t, unsigned int nr,
-			 struct bench_buf *all)
+/* Gather every thread's samples into @all (the first slice onwards). */
+static void merge_threads(struct bench_team *team, struct bench_buf *all)
 {
-	u64 total = 0, end = 0, start = U64_MAX;
+	u64 end = 0, start = U64_MAX;
 	unsigned int i;
 
-	for (i = 0; i < nr; i++)
-		total += t[i].buf.nr_alloc;
 	memset(all, 0, sizeof(*all));
-	all->alloc_ns = vmalloc_array(total + 1, sizeof(u32));
-	all->free_ns = vmalloc_array(total + 1, sizeof(u32));
-	if (!all->alloc_ns || !all->free_ns)
-		return -ENOMEM;
-	for (i = 0; i < nr; i++) {
-		struct bench_buf *b = &t[i].buf;
+	all->alloc.ns = team->alloc_ns;
+	all->free.ns = team->free_ns;
+	for (i = 0; i < team->nr; i++) {
+		struct bench_thread *t = &team->t[i];
+		struct bench_buf *b = &t->buf;
 
-		memcpy(all->alloc_ns + all->nr_alloc, b->alloc_ns,
-		       b->nr_alloc * sizeof(u32));
-		memcpy(all->free_ns + all->nr_free, b->free_ns,
-		       b->nr_free * sizeof(u32));
-		all->nr_alloc += b->nr_alloc;
-		all->nr_free += b->nr_free;
+		memmove(all->alloc.ns + all->alloc.kept, b->alloc.ns,
+			b->alloc.kept * sizeof(u32));
+		memmove(all->free.ns + all->free.kept, b->free.ns,
+			b->free.kept * sizeof(u32));
+		all->alloc.kept += b->alloc.kept;
+		all->alloc.seen += b->alloc.seen;
+		all->alloc.sum += b->alloc.sum;
+		all->alloc.max = max(all->alloc.max, b->alloc.max);
+		all->free.kept += b->free.kept;
+		all->free.seen += b->free.seen;
+		all->free.sum += b->free.sum;
+		all->free.max = max(all->free.max, b->free.max);
 		all->fails += b->fails;
-		start = min(start, t[i].start);
-		end = max(end, t[i].start + b->wall_ns);
+		if (!i || b->size_min < all->size_min)
+			all->size_min = b->size_min;
+		all->size_max = max(all->size_max, b->size_max);
+		all->size_sum += b->size_sum;
+		all->size_draws += b->size_draws;
+		start = min(start, t->start);
+		end = max(end, t->start + b->wall_ns);
 	}
 	all->wall_ns = end - start;
-	return 0;
 }
 
-static int run_concurrent(const struct bench_case *c,
-			  const struct bench_ops *a)
+/* Create a stopped kthread on each online CPU, with its buffers. */
+static int team_create(struct bench_team *team, u64 per)
 {
-	DECLARE_COMPLETION_ONSTACK(done);
-	struct bench_thread *t;
-	struct bench_buf all = {};
-	unsigned int nr = 0, i, cpu, started = 0;
-	atomic_t ready = ATOMIC_INIT(0);
+	unsigned int cpu, nr = 0;
 	int err = 0;
 
-	t = kcalloc(num_possible_cpus(), sizeof(*t), GFP_KERNEL);
-	if (!t)
-		return -ENOMEM;
-	cpus_read_lock();
 	for_each_online_cpu(cpu) {
-		struct bench_thread *th = &t[nr];
+		struct bench_thread *th = &team->t[nr];
 
-		th->c = c;
-		th->a = a;
-		th->ready = &ready;
-		th->done = &done;
-		err = bench_buf_init(&th->buf, c);
+		if (nr == team->nr)
+			break;
+		th->team = team;
+		err = bench_buf_init(&th->buf, team->c,
+				     team->alloc_ns + nr * per,
+				     team->free_ns + nr * per, per);
 		if (err)
 			break;
+		th->buf.stop = &team->stop;
 		th->task = kthread_create_on_cpu(bench_threadfn, th, cpu,
 						 "pcpu_alt_bench/%u");
 		if (IS_ERR(th->task)) {
@@ -569,36 +918,107 @@ static int run_concurrent(const struct bench_case *c,
 		}
 		nr++;
 	}
-	cpus_read_unlock();
-	for (i = 0; i < nr; i++)
-		t[i].nr = nr;
-	for (i = 0; !err && i < nr; i++, started++)
-		wake_up_process(t[i].task);
-	for (i = 0; i < started; i++)
-		wait_for_completion(&done);
-	for (i = 0; i < nr; i++) {
-		kthread_stop(t[i].task);
-		if (!err)
-			err = t[i].err;
-	}
-	if (!err)
-		err = merge_threads(t, nr, &all);
-	if (!err)
-		add_row(c, a, &all, nr);
-	bench_buf_destroy(&all);
-	for (i = 0; i < num_possible_cpus(); i++)
-		bench_buf_destroy(&t[i].buf);
-	kfree(t);
+	if (!err && nr < team->nr)
+		err = -EAGAIN;	/* a CPU went offline meanwhile */
 	return err;
 }
 
-/* One case through every allocator, pcpu_alt first. */
-static int run_case(const struct bench_case *c)
+/*
+ * Start every thread, wait until all are done or the writer is killed,
+ * then stop them all.
+ */
+static int team_run(struct bench_team *team)
+{
+	unsigned int i;
+	int err = 0;
+
+	for (i = 0; i < team->nr; i++)
+		wake_up_process(team->t[i].task);
+	for (i = 0; i < team->nr; i++) {
+		if (wait_for_completion_killable(&team->done)) {
+			err = -EINTR;
+			break;
+		}
+	}
+	if (err)
+		WRITE_ONCE(team->stop, true);
+	return err;
+}
+
+static void team_destroy(struct bench_team *team)
+{
+	unsigned int i;
+
+	for (i = 0; i < team->nr; i++) {
+		/* Waits until the thread freed its areas and returned. */
+		if (team->t[i].task)
+			kthread_stop(team->t[i].task);
+		bench_buf_destroy(&team->t[i].buf);
+	}
+	kvfree(team->alloc_ns);
+	kvfree(team->free_ns);
+	kfree(team);
+}
+
+static int run_concurrent(const struct bench_case *c,
+			  const struct bench_ops *a)
+{
+	struct bench_team *team;
+	struct bench_buf all;
+	unsigned int i, nr;
+	int err;
+	u64 per;
+
+	cpus_read_lock();
+	nr = num_online_cpus();
+	err = bench_check_limits(c, nr);
+	if (err)
+		goto unlock;
+	err = -ENOMEM;
+	team = kzalloc(struct_size(team, t, nr), PCPU_ALT_LAB_GFP);
+	if (!team)
+		goto unlock;
+	team->c = c;
+	team->a = a;
+	team->nr = nr;
+	atomic_set(&team->ready, 0);
+	init_completion(&team->done);
+	per = min_t(u64, bench_case_samples(c), BENCH_MAX_SAMPLES / nr);
+	team->alloc_ns = kvmalloc_array(nr * per, sizeof(u32),
+					PCPU_ALT_LAB_GFP);
+	team->free_ns = kvmalloc_array(nr * per, sizeof(u32),
+				       PCPU_ALT_LAB_GFP);
+	if (team->alloc_ns && team->free_ns)
+		err = team_create(team, per);
+	cpus_read_unlock();
+
+	if (!err)
+		err = team_run(team);
+	for (i = 0; !err && i < nr; i++)
+		err = team->t[i].err;
+	if (!err) {
+		/* Every thread is done; merging needs them no longer. */
+		merge_threads(team, &all);
+		add_row(c, a, &all, nr);
+	}
+	team_destroy(team);
+	return err;
+
+unlock:
+	cpus_read_unlock();
+	return err;
+}
+
+/* One case through every allocator, pcpu_alt first; or check its limits. */
+static int run_case(const struct bench_case *c, bool dry)
 {
 	int i, err = 0;
 
+	if (dry)
+		return bench_check_limits(c, c->all_cpus ?
+					  num_online_cpus() : 1);
 	for (i = 0; !err && i < ARRAY_SIZE(bench_allocators); i++) {
-		if (!strcmp(c->workload, "concurrent"))
+		if (c->all_cpus)
 			err = run_concurrent(c, &bench_allocators[i]);
 		else
 			err = run_one(c, &bench_allocators[i]);
@@ -608,54 +1028,173 @@ static int run_case(const struct bench_case *c)
 
 static const unsigned int steady_sizes[] = { 8, 64, 256, 4096 };
 
-/*
- * Expand a parsed command into its cases and run them: every steady size
- * unless @size_set, every burst order unless one was given.
+/* Which CPUs a "mixed" command runs on. */
+enum bench_threads { THREADS_BOTH, THREADS_ONE, THREADS_ALL };
+
+/**
+ * struct bench_parse - keys of a "run" command and whether they came
+ * @c: the case being built
+ * @size: size= given
+ * @n: n= given
+ * @ops: ops= given
+ * @order: order= given
+ * @threads: threads= (mixed)
+ * @threads_seen: threads= given
+ * @jitter_seen: jitter= given
  */
-static int run_workload(struct bench_case *c, bool size_set)
+struct bench_parse {
+	struct bench_case c;
+	bool size, n, ops, order;
+	enum bench_threads threads;
+	bool threads_seen, jitter_seen;
+};
+
+/*
+ * Expand a parsed command into its cases and run them (or, with @dry,
+ * check their limits): every steady size unless one was given, every
+ * burst order unless one was given, mixed on one CPU and on all unless
+ * threads= was given.
+ */
+static int run_workload(const struct bench_parse *p, bool dry)
 {
+	struct bench_case c = p->c;
 	enum bench_order o;
 	int i, err = 0;
 
-	if (!strcmp(c->workload, "steady") && !size_set) {
+	if (!strcmp(c.workload, "steady") && !p->size) {
 		for (i = 0; !err && i < ARRAY_SIZE(steady_sizes); i++) {
-			c->size = steady_sizes[i];
-			err = run_case(c);
+			c.size = steady_sizes[i];
+			err = run_case(&c, dry);
 		}
 		return err;
 	}
-	if (!strcmp(c->workload, "burst") && c->order == ORDER_NONE) {
+	if (!strcmp(c.workload, "burst") && c.order == ORDER_NONE) {
 		for (o = ORDER_INORDER; !err && o <= ORDER_RANDOM; o++) {
-			c->order = o;
-			err = run_case(c);
+			c.order = o;
+			err = run_case(&c, dry);
 		}
 		return err;
 	}
-	return run_case(c);
+	if (!strcmp(c.workload, "mixed")) {
+		if (p->threads != THREADS_ALL) {
+			c.all_cpus = false;
+			c.n = p->n ? p->c.n : BENCH_STEADY_N;
+			c.ops = p->ops ? p->c.ops : BENCH_STEADY_OPS;
+			err = run_case(&c, dry);
+		}
+		if (!err && p->threads != THREADS_ONE) {
+			c.all_cpus = true;
+			c.n = p->n ? p->c.n : BENCH_CONC_N;
+			c.ops = p->ops ? p->c.ops : BENCH_CONC_OPS;
+			err = run_case(&c, dry);
+		}
+		return err;
+	}
+	return run_case(&c, dry);
 }
 
-static int run_all(void)
+static int run_all(bool dry)
 {
-	struct bench_case c = { "steady", ORDER_NONE, 0, 1000, 20000 };
-	int err;
+	static const struct bench_case cases[] = {
+		{ .workload = "burst", .order = ORDER_RANDOM,
+		  .size = BENCH_BIG_BURST_SIZE, .n = BENCH_BIG_BURST_N },
+		{ .workload = "concurrent", .size = BENCH_DEFAULT_SIZE,
+		  .n = BENCH_CONC_N, .ops = BENCH_CONC_OPS, .all_cpus = true },
+		{ .workload = "nowait", .size = BENCH_DEFAULT_SIZE,
+		  .n = BENCH_NOWAIT_N },
+	};
+	const struct bench_parse steady = {
+		.c = { .workload = "steady", .n = BENCH_STEADY_N,
+		       .ops = BENCH_STEADY_OPS },
+	};
+	const struct bench_parse burst = {
+		.c = { .workload = "burst", .size = BENCH_DEFAULT_SIZE,
+		       .n = BENCH_BURST_N },
+		.size = true,
+	};
+	int i, err;
 
-	err = run_workload(&c, false);
-	if (err)
-		return err;
-	c = (struct bench_case){ "burst", ORDER_NONE, 64, 10000, 0 };
-	err = run_workload(&c, true);
-	if (err)
-		return err;
-	c = (struct bench_case){ "burst", ORDER_RANDOM, 4, 1000000, 0 };
-	err = run_case(&c);
-	if (err)
-		return err;
-	c = (struct bench_case){ "concurrent", ORDER_NONE, 64, 256, 5000 };
-	err = run_case(&c);
-	if (err)
-		return err;
-	c = (struct bench_case){ "nowait", ORDER_NONE, 64, 1000, 0 };
-	return run_case(&c);
+	/* steady: every size; the first burst: every order. */
+	err = run_workload(&steady, dry);
+	if (!err)
+		err = run_workload(&burst, dry);
+	for (i = 0; !err && i < ARRAY_SIZE(cases); i++)
+		err = run_case(&cases[i], dry);
+	return err;
+}
+
+/* ---- the mix ---- */
+
+static void mix_set_default(struct bench_mix *m)
+{
+	unsigned int i;
+
+	m->name = "default";
+	m->nr = ARRAY_SIZE(bench_default_mix);
+	m->total = 0;
+	for (i = 0; i < m->nr; i++) {
+		m->e[i] = bench_default_mix[i];
+		m->total += m->e[i].weight;
+	}
+}
+
+/* Copy the current mix for a run (bench_mutex held). */
+static int mix_take(void)
+{
+	int err = 0;
+
+	mutex_lock(&bench_mix_mutex);
+	if (!bench_mix_user)
+		mix_set_default(&bench_run_mix);
+	else if (!bench_user_mix.nr)
+		err = -EINVAL;
+	else
+		bench_run_mix = bench_user_mix;
+	mutex_unlock(&bench_mix_mutex);
+	return err;
+}
+
+/* "mix begin", "mix default" or "mix <size> <align> <weight>". */
+static int mix_command(char **words, int nr)
+{
+	u32 size, align, weight;
+	struct bench_mix *m = &bench_user_mix;
+	unsigned int max_size = min_t(size_t, BENCH_MAX_SIZE,
+				      pcpu_alt_lab_unit_size());
+	int err = 0;
+
+	if (nr == 2 && !strcmp(words[1], "begin")) {
+		mutex_lock(&bench_mix_mutex);
+		m->name = "user";
+		m->nr = 0;
+		m->total = 0;
+		bench_mix_user = true;
+		mutex_unlock(&bench_mix_mutex);
+		return 0;
+	}
+	if (nr == 2 && !strcmp(words[1], "default")) {
+		mutex_lock(&bench_mix_mutex);
+		bench_mix_user = false;
+		mutex_unlock(&bench_mix_mutex);
+		return 0;
+	}
+	if (nr != 4 || kstrtou32(words[1], 10, &size) || !size ||
+	    size > max_size || kstrtou32(words[2], 10, &align) ||
+	    !is_power_of_2(align) || align > PAGE_SIZE ||
+	    kstrtou32(words[3], 10, &weight) || !weight ||
+	    weight > BENCH_MIX_MAX_WEIGHT)
+		return -EINVAL;
+	mutex_lock(&bench_mix_mutex);
+	if (!bench_mix_user) {
+		err = -EINVAL;		/* no "mix begin" */
+	} else if (m->nr == BENCH_MIX_MAX) {
+		err = -E2BIG;
+	} else {
+		m->e[m->nr++] = (struct bench_mix_entry){ size, align, weight };
+		m->total += weight;
+	}
+	mutex_unlock(&bench_mix_mutex);
+	return err;
 }
 
 /* ---- command parsing ---- */
@@ -674,27 +1213,41 @@ static int parse_uint_key(const char *word, const char *key,
 	return 1;
 }
 
-/**
- * struct bench_parse - keys of a "run" command and whether they came
- * @c: the case being built
- * @size: size= given
- * @n: n= given
- * @ops: ops= given
- * @order: order= given
- */
-struct bench_parse {
-	struct bench_case c;
-	bool size, n, ops, order;
-};
+/* threads=1|all and jitter=0|1, for "mixed". */
+static int parse_mixed_key(struct bench_parse *p, const char *w)
+{
+	if (!strncmp(w, "threads=", 8) && !p->threads_seen) {
+		p->threads_seen = true;
+		if (!strcmp(w + 8, "1"))
+			p->threads = THREADS_ONE;
+		else if (!strcmp(w + 8, "all"))
+			p->threads = THREADS_ALL;
+		else
+			return -EINVAL;
+		return 0;
+	}
+	if (!strncmp(w, "jitter=", 7) && !p->jitter_seen) {
+		p->jitter_seen = true;
+		if (!strcmp(w + 7, "0"))
+			p->c.jitter = false;
+		else if (!strcmp(w + 7, "1"))
+			p->c.jitter = true;
+		else
+			return -EINVAL;
+		return 0;
+	}
+	return -EINVAL;
+}
 
-static int parse_key(struct bench_parse *p, const char *w, bool has_ops,
-		     bool has_order)
+static int parse_key(struct bench_parse *p, const char *w, bool has_ops)
 {
 	unsigned int max_size = min_t(size_t, BENCH_MAX_SIZE,
 				      pcpu_alt_lab_unit_size());
-	int r;
+	bool mixed = !!p->c.mix;
+	int r = 0;
 
-	r = parse_uint_key(w, "size", max_size, &p->c.size, &p->size);
+	if (!mixed)
+		r = parse_uint_key(w, "size", max_size, &p->c.size, &p->size);
 	if (!r)
 		r = parse_uint_key(w, "n", BENCH_MAX_N, &p->c.n, &p->n);
 	if (!r && has_ops)
@@ -702,7 +1255,10 @@ static int parse_key(struct bench_parse *p, const char *w, bool has_ops,
 				   &p->ops);
 	if (r)
 		return r < 0 ? r : 0;
-	if (has_order && !strncmp(w, "order=", 6) && !p->order) {
+	if (mixed)
+		return parse_mixed_key(p, w);
+	if (!strcmp(p->c.workload, "burst") && !strncmp(w, "order=", 6) &&
+	    !p->order) {
 		p->order = true;
 		r = match_string(order_name, ARRAY_SIZE(order_name), w + 6);
 		if (r > ORDER_NONE) {
@@ -713,68 +1269,124 @@ static int parse_key(struct bench_parse *p, const char *w, bool has_ops,
 	return -EINVAL;
 }
 
-static int bench_parse(char *cmd, struct bench_parse *p, bool *all)
+/* The case a "run <workload>" starts from, before its keys. */
+static int parse_workload(const char *w, struct bench_parse *p)
 {
-	char *words[BENCH_MAX_WORDS], *w;
-	bool has_ops, has_order;
-	int nr = 0, i, err;
+	static const struct bench_case base[] = {
+		{ .workload = "steady", .n = BENCH_STEADY_N,
+		  .ops = BENCH_STEADY_OPS },
+		{ .workload = "burst", .size = BENCH_DEFAULT_SIZE,
+		  .n = BENCH_BURST_N },
+		{ .workload = "concurrent", .size = BENCH_DEFAULT_SIZE,
+		  .n = BENCH_CONC_N, .ops = BENCH_CONC_OPS, .all_cpus = true },
+		{ .workload = "nowait", .size = BENCH_DEFAULT_SIZE,
+		  .n = BENCH_NOWAIT_N },
+		{ .workload = "mixed", .n = BENCH_STEADY_N,
+		  .ops = BENCH_STEADY_OPS, .mix = &bench_run_mix,
+		  .jitter = true },
+	};
+	int i;
+
+	memset(p, 0, sizeof(*p));
+	for (i = 0; i < ARRAY_SIZE(base); i++) {
+		if (!strcmp(w, base[i].workload)) {
+			p->c = base[i];
+			p->c.max_size = min_t(size_t, BENCH_MAX_SIZE,
+					      pcpu_alt_lab_unit_size());
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+static int bench_split(char *cmd, char **words)
+{
+	int nr = 0;
+	char *w;
 
 	while ((w = strsep(&cmd, " ")) != NULL) {
 		if (!*w || nr == BENCH_MAX_WORDS)
 			return -EINVAL;
 		words[nr++] = w;
 	}
+	return nr;
+}
+
+static int bench_parse(char **words, int nr, struct bench_parse *p,
+		       bool *all)
+{
+	bool has_ops;
+	int i, err;
+
 	if (nr < 2 || strcmp(words[0], "run"))
 		return -EINVAL;
 	*all = !strcmp(words[1], "all");
 	if (*all)
 		return nr == 2 ? 0 : -EINVAL;
-
-	memset(p, 0, sizeof(*p));
-	if (!strcmp(words[1], "steady"))
-		p->c = (struct bench_case){ "steady", ORDER_NONE, 0, 1000,
-					    20000 };
-	else if (!strcmp(words[1], "burst"))
-		p->c = (struct bench_case){ "burst", ORDER_NONE, 64, 10000,
-					    0 };
-	else if (!strcmp(words[1], "concurrent"))
-		p->c = (struct bench_case){ "concurrent", ORDER_NONE, 64,
-					    256, 5000 };
-	else if (!strcmp(words[1], "nowait"))
-		p->c = (struct bench_case){ "nowait", ORDER_NONE, 64, 1000,
-					    0 };
-	else
-		return -EINVAL;
-	has_ops = !strcmp(words[1], "steady") ||
-		  !strcmp(words[1], "concurrent");
-	has_order = !strcmp(words[1], "burst");
+	err = parse_workload(words[1], p);
+	if (err)
+		return err;
+	has_ops = p->c.ops;
 	for (i = 2; i < nr; i++) {
-		err = parse_key(p, words[i], has_ops, has_order);
+		err = parse_key(p, words[i], has_ops);
 		if (err)
 			return err;
 	}
 	return 0;
 }
 
+/* Run a parsed command (bench_mutex held); keep its results if it ends. */
+static int bench_run(struct bench_parse *p, bool all)
+{
+	int err = 0;
+
+	if (!all && p->c.mix)
+		err = mix_take();
+	if (!err)
+		err = all ? run_all(true) : run_workload(p, true);
+	if (err)
+		return err;
+	WRITE_ONCE(bench_workload, all ? "all" : p->c.workload);
+	WRITE_ONCE(bench_nr_runs, bench_nr_runs + 1);
+	WRITE_ONCE(bench_running, true);
+	bench_new_nr_rows = 0;
+	err = all ? run_all(false) : run_workload(p, false);
+	if (!err) {
+		memcpy(bench_rows, bench_new_rows,
+		       bench_new_nr_rows * sizeof(*bench_rows));
+		bench_nr_rows = bench_new_nr_rows;
+		WRITE_ONCE(bench_nr_completed, bench_nr_completed + 1);
+	} else if (err == -EINTR) {
+		WRITE_ONCE(bench_nr_interrupted, bench_nr_interrupted + 1);
+	}
+	WRITE_ONCE(bench_running, false);
+	return err;
+}
+
 static ssize_t bench_write(struct file *file, const char __user *ubuf,
 			   size_t count, loff_t *ppos)
 {
-	char cmd[PCPU_ALT_DEBUGFS_CMD_MAX];
+	char cmd[PCPU_ALT_DEBUGFS_CMD_MAX], *words[BENCH_MAX_WORDS];
 	struct bench_parse p;
 	bool all;
-	int err;
+	int nr, err;
 
 	err = pcpu_alt_debugfs_get_cmd(cmd, sizeof(cmd), ubuf, count, ppos);
-	if (!err)
-		err = bench_parse(cmd, &p, &all);
+	if (err)
+		return err;
+	nr = bench_split(cmd, words);
+	if (nr < 0)
+		return nr;
+	if (!strcmp(words[0], "mix")) {
+		err = mix_command(words, nr);
+		return err ? err : count;
+	}
+	err = bench_parse(words, nr, &p, &all);
 	if (err)
 		return err;
 	if (!mutex_trylock(&bench_mutex))
 		return -EBUSY;
-	bench_nr_rows = 0;
-	err = all ? run_all() : run_workload(&p.c, p.size);
-	if (err)
-		bench_nr_rows = 0;
+	err = bench_run(&p, all);
 	mutex_unlock(&bench_mutex);
 	return err ? err : count;
 }
@@ -798,9 +1410,14 @@ static void show_row_kv(struct seq_file *m, const struct bench_row *r)
 	seq_printf(m, " alloc_ns_per_op=%llu alloc_p50=%llu alloc_p90=%llu alloc_p99=%llu alloc_max=%llu",
 		   r->alloc.mean, r->alloc.p50, r->alloc.p90, r->alloc.p99,
 		   r->alloc.max);
-	seq_printf(m, " free_ns_per_op=%llu free_p50=%llu free_p90=%llu free_p99=%llu free_max=%llu timer_ns=%llu\n",
+	seq_printf(m, " free_ns_per_op=%llu free_p50=%llu free_p90=%llu free_p99=%llu free_max=%llu timer_ns=%llu",
 		   r->free.mean, r->free.p50, r->free.p90, r->free.p99,
 		   r->free.max, r->timer_ns);
+	if (r->mix)
+		seq_printf(m, " mix=%s mix_entries=%u jitter_pct=%u size_min=%u size_max=%u size_mean=%llu",
+			   r->mix, r->mix_entries, r->jitter_pct, r->size_min,
+			   r->size_max, r->size_mean);
+	seq_putc(m, '\n');
 }
 
 static void show_row_table(struct seq_file *m, const struct bench_row *r)
@@ -850,6 +1467,53 @@ static int bench_show(struct seq_file *m, void *v)
 
 PCPU_ALT_LAB_RW_FOPS(bench);
 
+static int bench_status_show(struct seq_file *m, void *v)
+{
+	const struct bench_mix_entry *e = bench_default_mix;
+	unsigned int i, nr = ARRAY_SIZE(bench_default_mix);
+	const char *name = "default";
+	u32 total = 0;
+	int err;
+
+	seq_printf(m, "state=%s\n", READ_ONCE(bench_running) ? "running" :
+		   "idle");
+	seq_printf(m, "workload=%s\n", READ_ONCE(bench_workload));
+	seq_printf(m, "threads=%d\n", atomic_read(&bench_threads_working));
+	seq_printf(m, "runs=%lu\n", READ_ONCE(bench_nr_runs));
+	seq_printf(m, "completed=%lu\n", READ_ONCE(bench_nr_completed));
+	seq_printf(m, "interrupted=%lu\n", READ_ONCE(bench_nr_interrupted));
+	err = mutex_lock_interruptible(&bench_mix_mutex);
+	if (err)
+		return err;
+	if (bench_mix_user) {
+		e = bench_user_mix.e;
+		nr = bench_user_mix.nr;
+		name = bench_user_mix.name;
+	}
+	for (i = 0; i < nr; i++)
+		total += e[i].weight;
+	seq_printf(m, "mix=%s\nmix_entries=%u\nmix_weight=%u\n", name, nr,
+		   total);
+	for (i = 0; i < nr; i++)
+		seq_printf(m, "mix_entry=%u size=%u align=%u weight=%u\n", i,
+			   e[i].size, e[i].align, e[i].weight);
+	mutex_unlock(&bench_mix_mutex);
+	return 0;
+}
+
+static int bench_status_open(struct inode *inode, struct file *file)
+{
+	return single_open(file, bench_status_show, NULL);
+}
+
+static const struct file_operations bench_status_fops = {
+	.owner = THIS_MODULE,
+	.open = bench_status_open,
+	.read = seq_read,
+	.llseek = seq_lseek,
+	.release = single_release,
+};
+
 /**
  * pcpu_alt_lab_bench_init() - create the debugfs "bench" file
  * @dir: pcpu_alt's debugfs directory
@@ -862,4 +1526,16 @@ struct dentry *pcpu_alt_lab_bench_init(struct dentry *dir)
 {
 	return debugfs_create_file("bench", PCPU_ALT_DEBUGFS_RW, dir, NULL,
 				   &bench_fops);
+}
+
+/**
+ * pcpu_alt_lab_bench_status_init() - create the debugfs "bench_status" file
+ * @dir: pcpu_alt's debugfs directory
+ *
+ * RETURNS: the file.
+ */
+struct dentry *pcpu_alt_lab_bench_status_init(struct dentry *dir)
+{
+	return debugfs_create_file("bench_status", PCPU_ALT_DEBUGFS_RO, dir,
+				   NULL, &bench_status_fops);
 }

@@ -34,6 +34,29 @@ static const struct file_operations name##_fops = {			\
 	.release = single_release,					\
 }
 
+/*
+ * Flags for everything a debugfs writer makes the lab allocate for its own
+ * bookkeeping (sample buffers, loaded traces, pool entries): under memory
+ * pressure fail quietly rather than retry hard or wake the OOM killer.
+ * vmalloc() passes them to the pages it maps but allocates its page tables
+ * with GFP_KERNEL on these kernels, which is one reason every such buffer
+ * is also bounded by a documented cap.
+ */
+#define PCPU_ALT_LAB_GFP	(GFP_KERNEL | __GFP_NORETRY | __GFP_NOWARN)
+
+/*
+ * The most per-CPU memory, in bytes per CPU, that the areas of one bench
+ * case, one loaded trace, the pool or one stress run hold at once (each
+ * of them, through each allocator).  4 times what the largest case of "run all" holds (1000000
+ * areas of 4 bytes, or 1000 of 4096); 64 MiB over the 4 CPUs of the test
+ * guests, a small share of their 1 GiB, so neither allocator can be run
+ * dry for the rest of the kernel.
+ */
+#define PCPU_ALT_LAB_MAX_LIVE_BYTES	(16UL << 20)
+
+/* The allocators' granule: every area takes a multiple of it. */
+#define PCPU_ALT_LAB_GRANULE	4
+
 /* The allocator's unit size: its largest allocation. */
 static inline size_t pcpu_alt_lab_unit_size(void)
 {
@@ -51,6 +74,7 @@ static inline size_t pcpu_alt_lab_unit_size(void)
 struct dentry *pcpu_alt_lab_stress_init(struct dentry *dir);
 void pcpu_alt_lab_stress_exit(void);
 struct dentry *pcpu_alt_lab_bench_init(struct dentry *dir);
+struct dentry *pcpu_alt_lab_bench_status_init(struct dentry *dir);
 struct dentry *pcpu_alt_lab_replay_init(struct dentry *dir);
 void pcpu_alt_lab_replay_exit(void);
 struct dentry *pcpu_alt_lab_pool_init(struct dentry *dir);

@@ -15,7 +15,10 @@
 /* pcpu_alt's directory: pcpu_alt.ko made it and outlives this module. */
 #define PCPU_ALT_DEBUGFS_DIR	"pcpu_alt"
 
-enum lab_file { LAB_STRESS, LAB_BENCH, LAB_REPLAY, LAB_POOL, LAB_NR_FILES };
+enum lab_file {
+	LAB_STRESS, LAB_BENCH, LAB_BENCH_STATUS, LAB_REPLAY, LAB_POOL,
+	LAB_NR_FILES
+};
 
 static struct dentry *lab_files[LAB_NR_FILES];
 
@@ -42,6 +45,7 @@ static int __init pcpu_alt_lab_init(void)
 	}
 	lab_files[LAB_STRESS] = pcpu_alt_lab_stress_init(dir);
 	lab_files[LAB_BENCH] = pcpu_alt_lab_bench_init(dir);
+	lab_files[LAB_BENCH_STATUS] = pcpu_alt_lab_bench_status_init(dir);
 	lab_files[LAB_REPLAY] = pcpu_alt_lab_replay_init(dir);
 	lab_files[LAB_POOL] = pcpu_alt_lab_pool_init(dir);
 	dput(dir);

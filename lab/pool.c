@@ -11,8 +11,10 @@
  *       1 <= size <= unit size, align a power of two <= PAGE_SIZE; "atomic"
  *       allocates without blocking (populated pages only).  All or nothing:
  *       when one allocation fails, those already made are freed and the
- *       write fails with -ENOMEM.  -ENOSPC when the pool would hold more
- *       than 65536 areas.
+ *       write fails with -ENOMEM (-EINTR if the writer was killed).
+ *       -ENOSPC when the pool would hold more than 65536 areas, or more
+ *       than 16 MiB per CPU (PCPU_ALT_LAB_MAX_LIVE_BYTES; sizes rounded up
+ *       to 4 bytes).
  *   free <id>     free one area; -ENOENT if no such id
  *   free all      free every area
  *
@@ -23,11 +25,14 @@
  *   align=<bytes> atomic=<0|1>
  *
  * (one line each).  Ids are never reused while the module is loaded.
- * Everything still in the pool is freed at unload.
+ * Everything still in the pool is freed at unload.  Besides the areas,
+ * the pool holds one entry (64 bytes) and one xarray slot per area, all
+ * allocated with PCPU_ALT_LAB_GFP; the areas themselves are allocated
+ * with __GFP_NORETRY, so a full machine fails them rather than OOM.
  *
- * Locking: pool_mutex protects the xarray, the id counter and pool_nr.  The
- * per-CPU allocations and frees themselves run outside it, so writers on
- * several CPUs really allocate concurrently.
+ * Locking: pool_mutex protects the xarray, the id counter, pool_nr and
+ * pool_bytes.  The per-CPU allocations and frees themselves run outside
+ * it, so writers on several CPUs really allocate concurrently.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -35,6 +40,7 @@
 #include <linux/log2.h>
 #include <linux/mm.h>
 #include <linux/mutex.h>
+#include <linux/sched/signal.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -45,6 +51,8 @@
 #define POOL_MAX	65536
 #define POOL_BATCH_MAX	4096
 #define POOL_MAX_WORDS	5
+/* Areas freed between two cond_resched(). */
+#define POOL_RESCHED_EVERY	1024
 
 /**
  * struct pool_entry - one area held by the pool
@@ -70,6 +78,14 @@ static DEFINE_MUTEX(pool_mutex);
 static unsigned long pool_next_id;
 /* Areas held or being allocated (pool_mutex). */
 static unsigned int pool_nr;
+/* Their bytes per CPU, sizes rounded up to the granule (pool_mutex). */
+static u64 pool_bytes;
+
+/* What an area of @size counts against the byte limit. */
+static u64 pool_area_bytes(size_t size)
+{
+	return round_up(size, PCPU_ALT_LAB_GRANULE);
+}
 
 static void entry_free(struct pool_entry *e)
 {
@@ -77,23 +93,29 @@ static void entry_free(struct pool_entry *e)
 	kfree(e);
 }
 
-static int pool_reserve(unsigned int count)
+/* Count @count areas of @size against the limits, or -ENOSPC. */
+static int pool_reserve(unsigned int count, size_t size)
 {
+	u64 bytes = count * pool_area_bytes(size);
 	int err = 0;
 
 	mutex_lock(&pool_mutex);
-	if (pool_nr + count > POOL_MAX)
+	if (pool_nr + count > POOL_MAX ||
+	    pool_bytes + bytes > PCPU_ALT_LAB_MAX_LIVE_BYTES) {
 		err = -ENOSPC;
-	else
+	} else {
 		pool_nr += count;
+		pool_bytes += bytes;
+	}
 	mutex_unlock(&pool_mutex);
 	return err;
 }
 
-static void pool_unreserve(unsigned int count)
+static void pool_unreserve(unsigned int count, size_t size)
 {
 	mutex_lock(&pool_mutex);
 	pool_nr -= count;
+	pool_bytes -= count * pool_area_bytes(size);
 	mutex_unlock(&pool_mutex);
 }
 
@@ -106,7 +128,7 @@ static int pool_insert(struct pool_entry **e, unsigned int count)
 	mutex_lock(&pool_mutex);
 	for (i = 0; i < count; i++) {
 		e[i]->id = pool_next_id + i;
-		err = xa_insert(&pool, e[i]->id, e[i], GFP_KERNEL);
+		err = xa_insert(&pool, e[i]->id, e[i], PCPU_ALT_LAB_GFP);
 		if (err)
 			break;
 	}
@@ -123,20 +145,25 @@ static int pool_insert(struct pool_entry **e, unsigned int count)
 static int pool_alloc(unsigned int count, size_t size, size_t align,
 		      bool atomic)
 {
-	gfp_t gfp = (atomic ? GFP_NOWAIT : GFP_KERNEL) | __GFP_NOWARN;
+	gfp_t gfp = (atomic ? GFP_NOWAIT : GFP_KERNEL | __GFP_NORETRY) |
+		    __GFP_NOWARN;
 	struct pool_entry **e;
 	unsigned int i;
 	int err;
 
-	err = pool_reserve(count);
+	err = pool_reserve(count, size);
 	if (err)
 		return err;
 	err = -ENOMEM;
-	e = kvcalloc(count, sizeof(*e), GFP_KERNEL);
+	e = kvcalloc(count, sizeof(*e), PCPU_ALT_LAB_GFP);
 	if (!e)
 		goto unreserve;
 	for (i = 0; i < count; i++) {
-		e[i] = kzalloc(sizeof(*e[i]), GFP_KERNEL);
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			goto undo;
+		}
+		e[i] = kzalloc(sizeof(*e[i]), PCPU_ALT_LAB_GFP);
 		if (!e[i])
 			goto undo;
 		e[i]->size = size;
@@ -158,7 +185,7 @@ undo:
 		entry_free(e[i]);
 	kvfree(e);
 unreserve:
-	pool_unreserve(count);
+	pool_unreserve(count, size);
 	return err;
 }
 
@@ -168,8 +195,10 @@ static int pool_free_one(unsigned long id)
 
 	mutex_lock(&pool_mutex);
 	e = xa_erase(&pool, id);
-	if (e)
+	if (e) {
 		pool_nr--;
+		pool_bytes -= pool_area_bytes(e->size);
+	}
 	mutex_unlock(&pool_mutex);
 	if (!e)
 		return -ENOENT;
@@ -180,7 +209,7 @@ static int pool_free_one(unsigned long id)
 static void pool_free_all(void)
 {
 	struct pool_entry *e, *next;
-	unsigned long id;
+	unsigned long id, n = 0;
 	LIST_HEAD(doomed);
 
 	mutex_lock(&pool_mutex);
@@ -188,10 +217,14 @@ static void pool_free_all(void)
 		xa_erase(&pool, id);
 		list_add_tail(&e->list, &doomed);
 		pool_nr--;
+		pool_bytes -= pool_area_bytes(e->size);
 	}
 	mutex_unlock(&pool_mutex);
-	list_for_each_entry_safe(e, next, &doomed, list)
+	list_for_each_entry_safe(e, next, &doomed, list) {
 		entry_free(e);
+		if (!(++n % POOL_RESCHED_EVERY))
+			cond_resched();
+	}
 }
 
 /* Split @cmd at single spaces; empty words are refused. */

@@ -28,10 +28,29 @@
  * "unknown_free": each is skipped and counted, the rest of the trace is
  * kept.  Lines are 1..127 characters; blank and longer lines are garbage,
  * and so is any other word where a command could be.
- * At most 1048576 records are kept (later ones count as "range").
+ * Ids are any numbers 0..2^32-1, spaced as they like: they are mapped to
+ * dense slots through a hash table sized by the live ids.
+ *
+ * Limits on what a loaded trace may make the kernel hold (a record over a
+ * limit counts as "range" and is skipped):
+ *   - at most 1048576 records;
+ *   - an allocation may not take the trace's live bytes (sizes rounded up
+ *     to 4 bytes, counted while loading) above 16 MiB per CPU
+ *     (PCPU_ALT_LAB_MAX_LIVE_BYTES), so the replay cannot run either
+ *     allocator dry for the rest of the kernel.
+ * At the record limit the trace takes at most 16 MiB (12 of records, 4 of
+ * slot sizes) plus 16 MiB for the id table while loading (8 bytes per
+ * entry, at least twice the live ids), briefly half as much again while
+ * an array grows; a replay adds 16 bytes per allocation record (16 MiB at
+ * most) for the areas of both allocators and, to count live pages, one
+ * xarray entry per page holding a live area.  Everything is allocated
+ * with PCPU_ALT_LAB_GFP: a write fails with -ENOMEM when memory for it
+ * cannot be had (the lines before it stay loaded).
+ *
  * A command out of order fails with -EBUSY (records while replaying,
- * "step" before "start") or -EINVAL (an unknown command word); a killed
- * writer stops the replay (-EINTR) and everything is freed.
+ * "step" before "start") or -EINVAL (an unknown command word).  A killed
+ * writer stops the replay (-EINTR) and everything is freed; one killed
+ * while loading keeps the lines taken so far.
  *
  * Reading shows one "state=" line for the trace being loaded or replayed,
  * then, after a completed replay, a "replayed" line (the counts of that
@@ -43,7 +62,7 @@
  *   replayed lines= ... max_size=           (the same keys)
  *   allocator=pcpu_alt alloc_ops= alloc_fail= free_ops= freed_at_end=
  *     time_ns= live_pages_peak= pop_base= pop_peak= pop_final= chunks_base= chunks_peak=
- *     chunks_final= meta_base= meta_peak= meta_final= frag_bytes=
+ *     chunks_final= meta_base= meta_peak= meta_final= frag_bytes= time_ratio=
  *   allocator=stock alloc_ops= alloc_fail= free_ops= freed_at_end=
  *     time_ns= live_pages_peak= unit_size= chunks_new_peak= chunks_new_final=
  *     meta_per_chunk= meta_new_peak= meta_new_final=
@@ -74,10 +93,13 @@
  * BITS_TO_LONGS(u/4 + 1) longs, one 32-byte pcpu_block_md per page, and
  * with CONFIG_MEMCG_KMEM one 8-byte obj_cgroup pointer per map bit.  u is
  * the distance between CPU 0's and the next possible CPU's per-CPU offset
- * (0 with one CPU: no estimate).  time_ns sums the allocator calls only.
+ * (0 with one CPU: no estimate).  time_ns sums the allocator calls only;
+ * time_ratio is pcpu_alt's time_ns over stock's, with three decimals
+ * ("-" when stock's is 0).
  *
- * Locking: replay_mutex protects the loaded trace, the replay state and the
- * results; the chunk counters are atomics bumped by the trace point probes.
+ * Locking: replay_mutex protects the loaded trace, the id table, the
+ * replay state and the results; the chunk counters are atomics bumped by
+ * the trace point probes.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -85,16 +107,18 @@
 #include <linux/bitmap.h>
 #include <linux/ctype.h>
 #include <linux/log2.h>
+#include <linux/math64.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/random.h>
 #include <linux/sched/signal.h>
 #include <linux/seq_file.h>
+#include <linux/siphash.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/tracepoint.h>
 #include <linux/uaccess.h>
-#include <linux/vmalloc.h>
 #include <linux/xarray.h>
 
 #include "lab.h"
@@ -104,6 +128,17 @@
 #define REPLAY_MAX_RECORDS	1048576
 #define REPLAY_MAX_STEP		1000000
 #define REPLAY_COPY		1024
+/* First room of the record arrays and of the id table. */
+#define REPLAY_FIRST_RECS	1024
+#define REPLAY_FIRST_IDS_BITS	10
+/* Records between two looks at a fatal signal while replaying. */
+#define REPLAY_CHECK_EVERY	64
+/* Areas freed between two cond_resched(). */
+#define REPLAY_RESCHED_EVERY	1024
+/* An id table slot holding no id. */
+#define REPLAY_NO_SLOT		U32_MAX
+/* time_ratio: thousandths. */
+#define REPLAY_RATIO_SCALE	1000
 #define STOCK_CHUNK_STRUCT	144
 #define STOCK_BLOCK_MD		32
 
@@ -129,6 +164,16 @@ struct replay_rec {
 	u16 align;
 	u8 is_free;
 	u8 atomic;
+};
+
+/**
+ * struct replay_id - one entry of the id table
+ * @id: a live id of the trace being loaded
+ * @slot: its allocation's slot, or REPLAY_NO_SLOT for a free entry
+ */
+struct replay_id {
+	u32 id;
+	u32 slot;
 };
 
 /**
@@ -184,9 +229,15 @@ enum { BASE, PEAK, FINAL };
 static DEFINE_MUTEX(replay_mutex);
 static enum replay_state replay_state;
 static struct replay_rec *recs;
-static u32 nr_recs, max_recs;
+static u32 *slot_size;			/* bytes of each slot's area */
+static u32 nr_recs, max_recs;		/* @recs and @slot_size: max_recs */
 static u32 nr_slots;
-static struct xarray live_ids;		/* id -> xa_mk_value(slot) */
+static u64 load_live_bytes;		/* per CPU, of the loaded trace */
+/* Live ids while loading: open addressing, linear probing. */
+static struct replay_id *ids;
+static unsigned int ids_bits;		/* 1 << ids_bits entries */
+static u32 ids_live;
+static siphash_key_t ids_key;
 static struct replay_counts cur;
 static char pending[REPLAY_LINE_MAX];
 static unsigned int pending_len;
@@ -198,7 +249,6 @@ static struct replay_counts res_counts;
 static struct replay_side res_alt, res_stock;
 static size_t stock_unit;
 static struct xarray alt_pages, stock_pages;	/* page -> xa_mk_value(n) */
-static u32 *slot_size;				/* bytes of each slot's area */
 
 /* Stock chunk trace point probes. */
 static atomic_long_t stock_created, stock_destroyed;
@@ -261,39 +311,153 @@ static size_t find_stock_unit(void)
 	return best;
 }
 
+/* ---- the id table ------------------------------------------------------ */
+
+static u32 ids_home(u32 id)
+{
+	return siphash_1u32(id, &ids_key) & (BIT(ids_bits) - 1);
+}
+
+/* The entry of @id, or the free one where it would go. */
+static u32 ids_find(u32 id)
+{
+	u32 mask = BIT(ids_bits) - 1, i = ids_home(id);
+
+	while (ids[i].slot != REPLAY_NO_SLOT && ids[i].id != id)
+		i = (i + 1) & mask;
+	return i;
+}
+
+static void ids_destroy(void)
+{
+	kvfree(ids);
+	ids = NULL;
+	ids_bits = 0;
+	ids_live = 0;
+}
+
+/* Make the table 1 << @bits entries, the live ids moved over. */
+static int ids_resize(unsigned int bits)
+{
+	struct replay_id *old = ids;
+	u32 i, n = old ? BIT(ids_bits) : 0;
+
+	ids = kvmalloc_array(BIT(bits), sizeof(*ids), PCPU_ALT_LAB_GFP);
+	if (!ids) {
+		ids = old;
+		return -ENOMEM;
+	}
+	for (i = 0; i < BIT(bits); i++)
+		ids[i].slot = REPLAY_NO_SLOT;
+	ids_bits = bits;
+	for (i = 0; i < n; i++)
+		if (old[i].slot != REPLAY_NO_SLOT)
+			ids[ids_find(old[i].id)] = old[i];
+	kvfree(old);
+	return 0;
+}
+
+/* The slot of live @id, or REPLAY_NO_SLOT. */
+static u32 ids_lookup(u32 id)
+{
+	return ids ? ids[ids_find(id)].slot : REPLAY_NO_SLOT;
+}
+
+/* Add @id (not live) with @slot; the table stays at most half full. */
+static int ids_insert(u32 id, u32 slot)
+{
+	int err;
+
+	if (!ids || 2 * (ids_live + 1) > BIT(ids_bits)) {
+		err = ids_resize(ids ? ids_bits + 1 : REPLAY_FIRST_IDS_BITS);
+		if (err)
+			return err;
+	}
+	ids[ids_find(id)] = (struct replay_id){ id, slot };
+	ids_live++;
+	return 0;
+}
+
+/*
+ * Remove @id; returns its slot, or REPLAY_NO_SLOT if it was not live.
+ * Later entries of the same run move back so that no search stops early.
+ */
+static u32 ids_erase(u32 id)
+{
+	u32 mask, i, j, home, slot;
+
+	if (!ids)
+		return REPLAY_NO_SLOT;
+	mask = BIT(ids_bits) - 1;
+	i = ids_find(id);
+	slot = ids[i].slot;
+	if (slot == REPLAY_NO_SLOT)
+		return slot;
+	for (j = (i + 1) & mask; ids[j].slot != REPLAY_NO_SLOT;
+	     j = (j + 1) & mask) {
+		home = ids_home(ids[j].id);
+		/* It stays when its home lies cyclically in (i, j]. */
+		if (i <= j ? (i < home && home <= j) : (i < home || home <= j))
+			continue;
+		ids[i] = ids[j];
+		i = j;
+	}
+	ids[i].slot = REPLAY_NO_SLOT;
+	ids_live--;
+	return slot;
+}
+
 /* ---- loading ---------------------------------------------------------- */
 
 static void drop_trace(void)
 {
-	vfree(recs);
+	kvfree(recs);
 	recs = NULL;
+	kvfree(slot_size);
+	slot_size = NULL;
 	nr_recs = 0;
 	max_recs = 0;
 	nr_slots = 0;
-	xa_destroy(&live_ids);
+	load_live_bytes = 0;
+	ids_destroy();
+	get_random_bytes(&ids_key, sizeof(ids_key));
 	memset(&cur, 0, sizeof(cur));
 	pending_len = 0;
 	pending_long = false;
 }
 
-static int add_rec(const struct replay_rec *r)
+/* Room for one more record and one more slot. */
+static int recs_reserve(void)
 {
-	struct replay_rec *n;
-	u32 want;
+	struct replay_rec *r;
+	u32 *sz, want;
 
-	if (nr_recs == max_recs) {
-		want = max_recs ? max_recs * 2 : 1024;
-		n = vmalloc_array(want, sizeof(*n));
-		if (!n)
-			return -ENOMEM;
-		if (recs)
-			memcpy(n, recs, nr_recs * sizeof(*n));
-		vfree(recs);
-		recs = n;
-		max_recs = want;
+	if (nr_recs < max_recs)
+		return 0;
+	want = max_recs ? max_recs * 2 : REPLAY_FIRST_RECS;
+	r = kvmalloc_array(want, sizeof(*r), PCPU_ALT_LAB_GFP);
+	sz = kvmalloc_array(want, sizeof(*sz), PCPU_ALT_LAB_GFP);
+	if (!r || !sz) {
+		kvfree(r);
+		kvfree(sz);
+		return -ENOMEM;
 	}
-	recs[nr_recs++] = *r;
+	if (recs) {
+		memcpy(r, recs, nr_recs * sizeof(*r));
+		memcpy(sz, slot_size, nr_slots * sizeof(*sz));
+	}
+	kvfree(recs);
+	kvfree(slot_size);
+	recs = r;
+	slot_size = sz;
+	max_recs = want;
 	return 0;
+}
+
+/* Per-CPU bytes an area of @size takes, for the live-bytes limit. */
+static u32 area_bytes(u32 size)
+{
+	return round_up(size, PCPU_ALT_LAB_GRANULE);
 }
 
 /* A decimal number without sign or leading zeros (except "0"). */
@@ -328,9 +492,8 @@ static int split(char *line, char **w, int max)
 static int load_record(char *line)
 {
 	struct replay_rec r = {};
-	u32 id = 0, size = 0, align, atomic;
+	u32 id = 0, size = 0, align, atomic, slot;
 	char *w[6];
-	void *old;
 	int n, err;
 
 	n = split(line, w, 6);
@@ -341,52 +504,53 @@ static int load_record(char *line)
 			cur.range++;
 			return 0;
 		}
-		old = xa_erase(&live_ids, id);
-		if (!old) {
+		err = recs_reserve();
+		if (err)
+			return err;
+		slot = ids_erase(id);
+		if (slot == REPLAY_NO_SLOT) {
 			cur.unknown_free++;
 			return 0;
 		}
 		r.is_free = 1;
-		r.slot = xa_to_value(old);
+		r.slot = slot;
+		load_live_bytes -= area_bytes(slot_size[slot]);
 	} else if (n == 6 && !strcmp(w[0], "a")) {
 		if (!parse_u32(w[1], &id) || !parse_u32(w[2], &size) ||
 		    !parse_u32(w[3], &align) || !parse_u32(w[4], &atomic))
 			goto garbage;
 		if (!size || size > REPLAY_MAX_SIZE || !is_power_of_2(align) ||
 		    align > PAGE_SIZE || atomic > 1 ||
-		    nr_recs >= REPLAY_MAX_RECORDS) {
+		    nr_recs >= REPLAY_MAX_RECORDS ||
+		    load_live_bytes + area_bytes(size) >
+		    PCPU_ALT_LAB_MAX_LIVE_BYTES) {
 			cur.range++;
 			return 0;
 		}
-		if (xa_load(&live_ids, id)) {
+		if (ids_lookup(id) != REPLAY_NO_SLOT) {
 			cur.double_alloc++;
 			return 0;
 		}
+		err = recs_reserve();
+		if (!err)
+			err = ids_insert(id, nr_slots);
+		if (err)
+			return err;
 		r.slot = nr_slots;
 		r.size = size;
 		r.align = align;
 		r.atomic = atomic;
-		err = xa_err(xa_store(&live_ids, id, xa_mk_value(r.slot),
-				      GFP_KERNEL));
-		if (err)
-			return err;
+		slot_size[nr_slots++] = size;
+		load_live_bytes += area_bytes(size);
+		cur.allocs++;
+		cur.max_size = max(cur.max_size, size);
 	} else {
 		goto garbage;
 	}
-	err = add_rec(&r);
-	if (err) {
-		if (!r.is_free)
-			xa_erase(&live_ids, id);
-		return err;
-	}
+	recs[nr_recs++] = r;
 	cur.records++;
-	if (r.is_free) {
+	if (r.is_free)
 		cur.frees++;
-	} else {
-		nr_slots++;
-		cur.allocs++;
-		cur.max_size = max(cur.max_size, size);
-	}
 	return 0;
 garbage:
 	cur.garbage++;
@@ -443,7 +607,7 @@ static int count_pages(struct replay_side *s, unsigned long addr, u32 size,
 			s->live_pages--;
 			continue;
 		}
-		old = xa_store(s->pages, pg, xa_mk_value(n), GFP_KERNEL);
+		old = xa_store(s->pages, pg, xa_mk_value(n), PCPU_ALT_LAB_GFP);
 		if (xa_is_err(old))
 			return xa_err(old);
 		if (!old)
@@ -509,10 +673,10 @@ static void free_side(struct replay_side *s, bool is_alt)
 			free_percpu(s->ptrs[i]);
 		s->ptrs[i] = NULL;
 		s->freed_at_end++;
-		if (!(i % 1024))
+		if (!(i % REPLAY_RESCHED_EVERY))
 			cond_resched();
 	}
-	vfree(s->ptrs);
+	kvfree(s->ptrs);
 	s->ptrs = NULL;
 	xa_destroy(s->pages);
 }
@@ -522,8 +686,6 @@ static void end_replay(void)
 {
 	free_side(&alt, true);
 	free_side(&stock, false);
-	vfree(slot_size);
-	slot_size = NULL;
 	drop_trace();
 	replay_state = R_IDLE;
 }
@@ -536,20 +698,19 @@ static int replay_start(void)
 	memset(&stock, 0, sizeof(stock));
 	alt.pages = &alt_pages;
 	stock.pages = &stock_pages;
-	alt.ptrs = vcalloc(max(nr_slots, 1U), sizeof(*alt.ptrs));
-	stock.ptrs = vcalloc(max(nr_slots, 1U), sizeof(*stock.ptrs));
-	slot_size = vcalloc(max(nr_slots, 1U), sizeof(*slot_size));
-	if (!alt.ptrs || !stock.ptrs || !slot_size) {
-		vfree(alt.ptrs);
-		vfree(stock.ptrs);
-		vfree(slot_size);
+	alt.ptrs = kvcalloc(max(nr_slots, 1U), sizeof(*alt.ptrs),
+			    PCPU_ALT_LAB_GFP);
+	stock.ptrs = kvcalloc(max(nr_slots, 1U), sizeof(*stock.ptrs),
+			      PCPU_ALT_LAB_GFP);
+	if (!alt.ptrs || !stock.ptrs) {
+		kvfree(alt.ptrs);
+		kvfree(stock.ptrs);
 		alt.ptrs = NULL;
 		stock.ptrs = NULL;
-		slot_size = NULL;
 		return -ENOMEM;
 	}
 	/* Live ids are no longer needed: the records hold slots. */
-	xa_destroy(&live_ids);
+	ids_destroy();
 	pos = 0;
 	atomic_long_set(&stock_created, 0);
 	atomic_long_set(&stock_destroyed, 0);
@@ -568,8 +729,6 @@ static int replay_steps(u32 n)
 	if (replay_state != R_REPLAYING)
 		return -EBUSY;
 	for (; n && pos < nr_recs; n--, pos++) {
-		if (!recs[pos].is_free)
-			slot_size[recs[pos].slot] = recs[pos].size;
 		err = replay_one(&alt, &recs[pos], true);
 		alt_sample(&alt, PEAK);
 		if (!err)
@@ -581,7 +740,7 @@ static int replay_steps(u32 n)
 		}
 		c = stock_chunks_now();
 		stock.chunks[PEAK] = max(stock.chunks[PEAK], c);
-		if (!(pos % 64)) {
+		if (!(pos % REPLAY_CHECK_EVERY)) {
 			cond_resched();
 			if (fatal_signal_pending(current)) {
 				end_replay();
@@ -700,11 +859,19 @@ static ssize_t replay_write(struct file *file, const char __user *ubuf,
 	size_t done = 0, n, i;
 	int err = 0;
 
-	buf = kmalloc(REPLAY_COPY, GFP_KERNEL);
+	buf = kmalloc(REPLAY_COPY, PCPU_ALT_LAB_GFP);
 	if (!buf)
 		return -ENOMEM;
-	mutex_lock(&replay_mutex);
+	if (mutex_lock_killable(&replay_mutex)) {
+		kfree(buf);
+		return -EINTR;
+	}
 	while (!err && done < count) {
+		cond_resched();
+		if (fatal_signal_pending(current)) {
+			err = -EINTR;
+			break;
+		}
 		n = min_t(size_t, count - done, REPLAY_COPY);
 		if (copy_from_user(buf, ubuf + done, n)) {
 			err = -EFAULT;
@@ -740,6 +907,20 @@ static void show_counts(struct seq_file *m, const struct replay_counts *c)
 		   c->max_size);
 }
 
+/* pcpu_alt's time over stock's, in thousandths, as "r.ddd" or "-". */
+static void show_ratio(struct seq_file *m, u64 alt_ns, u64 stock_ns)
+{
+	u64 r;
+
+	if (!stock_ns) {
+		seq_puts(m, " time_ratio=-");
+		return;
+	}
+	r = div64_u64(alt_ns * REPLAY_RATIO_SCALE + stock_ns / 2, stock_ns);
+	seq_printf(m, " time_ratio=%llu.%03llu", div_u64(r, REPLAY_RATIO_SCALE),
+		   r % REPLAY_RATIO_SCALE);
+}
+
 static void show_side(struct seq_file *m, const char *name,
 		      const struct replay_side *s)
 {
@@ -752,8 +933,11 @@ static int replay_show(struct seq_file *m, void *v)
 {
 	u64 per = stock_meta_per_chunk();
 	const struct replay_side *a = &res_alt, *s = &res_stock;
+	int err;
 
-	mutex_lock(&replay_mutex);
+	err = mutex_lock_interruptible(&replay_mutex);
+	if (err)
+		return err;
 	seq_printf(m, "state=%s", state_name[replay_state]);
 	show_counts(m, &cur);
 	seq_printf(m, " pos=%u\n", pos);
@@ -762,11 +946,13 @@ static int replay_show(struct seq_file *m, void *v)
 		show_counts(m, &res_counts);
 		seq_putc(m, '\n');
 		show_side(m, "pcpu_alt", a);
-		seq_printf(m, " pop_base=%llu pop_peak=%llu pop_final=%llu chunks_base=%ld chunks_peak=%ld chunks_final=%ld meta_base=%llu meta_peak=%llu meta_final=%llu frag_bytes=%llu\n",
+		seq_printf(m, " pop_base=%llu pop_peak=%llu pop_final=%llu chunks_base=%ld chunks_peak=%ld chunks_final=%ld meta_base=%llu meta_peak=%llu meta_final=%llu frag_bytes=%llu",
 			   a->pop[BASE], a->pop[PEAK], a->pop[FINAL],
 			   a->chunks[BASE], a->chunks[PEAK], a->chunks[FINAL],
 			   a->meta[BASE], a->meta[PEAK], a->meta[FINAL],
 			   a->frag_bytes);
+		show_ratio(m, a->time_ns, s->time_ns);
+		seq_putc(m, '\n');
 		show_side(m, "stock", s);
 		seq_printf(m, " unit_size=%zu chunks_new_peak=%ld chunks_new_final=%ld meta_per_chunk=%llu meta_new_peak=%llu meta_new_final=%llu\n",
 			   stock_unit, s->chunks[PEAK], s->chunks[FINAL], per,
@@ -811,7 +997,7 @@ static const struct file_operations replay_rw_fops = {
  */
 struct dentry *pcpu_alt_lab_replay_init(struct dentry *dir)
 {
-	xa_init(&live_ids);
+	get_random_bytes(&ids_key, sizeof(ids_key));
 	xa_init(&alt_pages);
 	xa_init(&stock_pages);
 	stock_unit = find_stock_unit();

@@ -18,6 +18,13 @@
  * A mismatch is counted and reported (chunk id and offset, rate-limited)
  * and the run goes on.
  *
+ * The threads of a run together hold at most 16 MiB per CPU of areas
+ * (PCPU_ALT_LAB_MAX_LIVE_BYTES; sizes rounded up to 4 bytes), so a run
+ * cannot take the memory the rest of the kernel needs: an allocation that
+ * would go over is not made (counted in cap_hits) and the thread frees
+ * one of its areas instead.  Their bookkeeping (an entry per live area,
+ * max_live slots per thread) is allocated with PCPU_ALT_LAB_GFP.
+ *
  * Commands, one per write(2), words separated by single spaces:
  *
  *   start [key=value ...]   start a run; -EBUSY if one is running
@@ -41,7 +48,8 @@
  * with -EINVAL and changes nothing.
  *
  * Reading gives key=value lines: first one pair per line (state, the run's
- * settings, totals), then one record per possible CPU:
+ * settings, totals; last live_bytes= (per CPU, now), live_bytes_cap= and
+ * cap_hits=), then one record per possible CPU:
  *   cpu=<n> online=<0|1> thread=<0|1> starts= ops= allocs= frees=
  *   cross_frees= handoffs= fail_nowait= fail_blocking= corruptions= live=
  * Keys are only ever appended.  The figures stay readable after the run.
@@ -228,6 +236,8 @@ static atomic64_t stress_live;		/* areas allocated, not yet freed */
 static atomic64_t stress_live_peak;
 static atomic64_t stress_pop_peak;	/* populated pages, highest seen */
 static atomic64_t stress_thread_failures;
+static atomic64_t stress_live_bytes;	/* per CPU, of the live areas */
+static atomic64_t stress_cap_hits;	/* allocations over the limit */
 
 static void stress_end_workfn(struct work_struct *work);
 static DECLARE_WORK(stress_end_work, stress_end_workfn);
@@ -387,6 +397,25 @@ static u32 stress_pick_size(struct stress_cpu *sc)
 	return min(size, max);
 }
 
+/* What an area of @size counts against the live-bytes limit. */
+static u64 stress_area_bytes(u32 size)
+{
+	return round_up(size, PCPU_ALT_LAB_GRANULE);
+}
+
+/* Count @size against the limit; false (nothing counted) if over it. */
+static bool stress_reserve_bytes(u32 size)
+{
+	s64 bytes = stress_area_bytes(size);
+
+	if (atomic64_add_return(bytes, &stress_live_bytes) <=
+	    PCPU_ALT_LAB_MAX_LIVE_BYTES)
+		return true;
+	atomic64_sub(bytes, &stress_live_bytes);
+	atomic64_inc(&stress_cap_hits);
+	return false;
+}
+
 static u32 stress_pick_align(struct stress_cpu *sc)
 {
 	if (stress_rand(sc, 100) < 90)
@@ -394,13 +423,15 @@ static u32 stress_pick_align(struct stress_cpu *sc)
 	return 1U << stress_rand(sc, PAGE_SHIFT + 1);
 }
 
+static void stress_free_one(struct stress_cpu *sc);
+
 static void stress_alloc_one(struct stress_cpu *sc)
 {
 	bool atomic = stress_rand(sc, 100) < cfg.atomic_pct;
 	gfp_t gfp = (atomic ? GFP_NOWAIT : GFP_KERNEL) | __GFP_NOWARN;
 	struct stress_area *a;
 
-	a = kmalloc(sizeof(*a), GFP_KERNEL);
+	a = kmalloc(sizeof(*a), PCPU_ALT_LAB_GFP);
 	if (!a) {
 		stress_count(sc, SC_FAIL_META);
 		return;
@@ -408,9 +439,16 @@ static void stress_alloc_one(struct stress_cpu *sc)
 	a->size = stress_pick_size(sc);
 	a->align = stress_pick_align(sc);
 	a->home = sc->cpu;
+	if (!stress_reserve_bytes(a->size)) {
+		kfree(a);
+		if (sc->nr_live)
+			stress_free_one(sc);
+		return;
+	}
 	a->ptr = pcpu_alt_alloc(a->size, a->align, gfp);
 	if (!a->ptr) {
 		stress_count(sc, atomic ? SC_FAIL_NOWAIT : SC_FAIL_BLOCKING);
+		atomic64_sub(stress_area_bytes(a->size), &stress_live_bytes);
 		kfree(a);
 		return;
 	}
@@ -436,6 +474,7 @@ static void stress_release(struct stress_cpu *sc, struct stress_area *a)
 	if (a->home != sc->cpu)
 		stress_count(sc, SC_CROSS_FREES);
 	atomic64_dec(&stress_live);
+	atomic64_sub(stress_area_bytes(a->size), &stress_live_bytes);
 	kfree(a);
 }
 
@@ -556,7 +595,7 @@ static int stress_cpu_online(unsigned int cpu)
 	struct task_struct *t;
 	u64 starts = atomic64_read(&sc->cnt[SC_STARTS]);
 
-	sc->live = kvcalloc(cfg.max_live, sizeof(*sc->live), GFP_KERNEL);
+	sc->live = kvcalloc(cfg.max_live, sizeof(*sc->live), PCPU_ALT_LAB_GFP);
 	if (!sc->live)
 		goto fail;
 	sc->nr_live = 0;
@@ -624,6 +663,7 @@ static int stress_start_locked(const struct stress_cfg *want)
 	atomic64_set(&stress_steps, 0);
 	atomic64_set(&stress_live_peak, 0);
 	atomic64_set(&stress_thread_failures, 0);
+	atomic64_set(&stress_cap_hits, 0);
 	pcpu_alt_get_stats(&stress_stats_start);
 	atomic64_set(&stress_pop_peak, stress_stats_start.nr_populated_pages);
 	stress_start_jiffies = jiffies;
@@ -761,6 +801,7 @@ static int stress_show(struct seq_file *m, void *v)
 		[PCPU_ALT_FAIL_NO_POPULATED] = "alloc_fail_no_populated",
 		[PCPU_ALT_FAIL_CHUNK] = "alloc_fail_chunk",
 		[PCPU_ALT_FAIL_POPULATE] = "alloc_fail_populate",
+		[PCPU_ALT_FAIL_KILLED] = "alloc_fail_killed",
 	};
 	u64 total[SC_NR] = {}, v64, corrupt;
 	unsigned int cpu, threads = 0, working = 0;
@@ -823,6 +864,9 @@ static int stress_show(struct seq_file *m, void *v)
 	seq_printf(m, "pop_bytes_peak=%llu\n",
 		   (u64)atomic64_read(&stress_pop_peak) * now.nr_units *
 		   PAGE_SIZE);
+	seq_printf(m, "live_bytes=%lld\n", atomic64_read(&stress_live_bytes));
+	seq_printf(m, "live_bytes_cap=%lu\n", PCPU_ALT_LAB_MAX_LIVE_BYTES);
+	seq_printf(m, "cap_hits=%lld\n", atomic64_read(&stress_cap_hits));
 	for_each_possible_cpu(cpu) {
 		sc = &stress_cpus[cpu];
 		seq_printf(m, "cpu=%u online=%d thread=%d", cpu,
