@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pcpu_alt trace replay: a trace of real per-CPU allocations (captured from
- * the stock allocator's trace events by scripts/pcpu-capture) played
+ * the stock allocator's trace events by scripts/replay/capture) played
  * through pcpu_alt and, in the same run, through the stock allocator
  * (__alloc_percpu_gfp()/free_percpu()): each record is applied to both,
  * pcpu_alt first.
@@ -83,7 +83,7 @@
  * page counts ends the replay with -ENOMEM, everything freed.
  *
  * The stock allocator exports no counter of its populated pages to modules
- * (pcpu_nr_pages() is not exported): scripts/pcpu-replay reads /proc/meminfo
+ * (pcpu_nr_pages() is not exported): scripts/replay/replay reads /proc/meminfo
  * "Percpu:" between "step"s for those.  Its chunks are counted through its
  * own trace points percpu_create_chunk/percpu_destroy_chunk (chunks_new_*:
  * created minus destroyed since "start").  meta_per_chunk estimates what
