@@ -150,6 +150,12 @@ int test_double_free_during_drain(void)
 
 /* ---- the caller's flags reach internal allocations ---- */
 
+/* gfp_t as a plain number, for comparing and printing. */
+static unsigned long gfp_bits(gfp_t gfp)
+{
+	return (__force unsigned long)gfp;
+}
+
 /* Unit-sized areas: two cannot both fit in chunks made before. */
 #define GFP_AREAS	2
 /* Most unit-sized areas to take before a chunk must be made. */
@@ -205,10 +211,11 @@ int test_internal_allocations_follow_caller(void)
 		if (!EXPECT(!record_internal(want[i].gfp, &rec)) ||
 		    !EXPECT(rec.count > 0) || !EXPECT(rec.nr_flagged > 0))
 			return -EINVAL;
-		if (!EXPECT_EQ(rec.any & want[i].never, 0) ||
-		    !EXPECT_EQ(rec.all & want[i].always, want[i].always)) {
-			pr_err("    # case %d: any=%#x all=%#x\n", i,
-			       (unsigned int)rec.any, (unsigned int)rec.all);
+		if (!EXPECT_EQ(gfp_bits(rec.any & want[i].never), 0) ||
+		    !EXPECT_EQ(gfp_bits(rec.all & want[i].always),
+			       gfp_bits(want[i].always))) {
+			pr_err("    # case %d: any=%#lx all=%#lx\n", i,
+			       gfp_bits(rec.any), gfp_bits(rec.all));
 			return -EINVAL;
 		}
 	}
@@ -217,7 +224,7 @@ int test_internal_allocations_follow_caller(void)
 	i = record_internal(GFP_KERNEL, &rec);
 	memalloc_nofs_restore(nofs);
 	if (!EXPECT(!i) || !EXPECT(rec.count > 0) ||
-	    !EXPECT_EQ(rec.any & __GFP_FS, 0))
+	    !EXPECT_EQ(gfp_bits(rec.any & __GFP_FS), 0))
 		return -EINVAL;
 	return 0;
 }
