@@ -15,7 +15,7 @@
 # where there is one; root.  SKIPs without bpftrace.
 # PCPU_ALT_BT_SECS: seconds "chunks" traces (default 30: under emulation
 # the scripts attach up to ~15 s apart and the load starts after the last).
-# PCPU_ALT_BT_TIMEOUT: give up after this many seconds (default 240;
+# PCPU_ALT_BT_TIMEOUT: give up after this many seconds (default 480;
 # bpftrace takes 20-50 s to start under emulation).
 
 ksft_skip=4
@@ -24,7 +24,7 @@ repo=$here/..
 bt=$repo/scripts/trace/run
 dbg=/sys/kernel/debug/pcpu_alt
 secs=${PCPU_ALT_BT_SECS:-30}
-timeout=${PCPU_ALT_BT_TIMEOUT:-240}
+timeout=${PCPU_ALT_BT_TIMEOUT:-480}
 scripts="latency sizes chunks"
 
 if [ "$(id -u)" -ne 0 ]; then
