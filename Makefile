@@ -55,7 +55,8 @@ check-debug:
 check-userspace:
 	$(MAKE) -C tests/userspace check
 
-# The main job: build, boot a guest, load, show debugfs, unload.
+# The main job: build, boot a guest, show the allocator at work (stress,
+# a replayed trace, latency), unload; pictures in .build/results/.
 run: deps
 	scripts/demo
 

@@ -417,11 +417,28 @@ static const struct file_operations chunks_fops = {
 
 /* ---- hints ---- */
 
+static void hints_repeat(struct seq_file *m, int repeat)
+{
+	if (repeat)
+		seq_printf(m, "  * %d more blocks like it\n", repeat);
+}
+
+/* Block @i of the copy equals block @i - 1, populated bit included. */
+static bool hints_block_repeats(const struct chunk_walk *w, int i)
+{
+	const struct pcpu_alt_block *b = &w->c.map.blocks[i];
+
+	if (!i || test_bit(i, w->c.populated) !=
+		  test_bit(i - 1, w->c.populated))
+		return false;
+	return !memcmp(b, b - 1, sizeof(*b));
+}
+
 static void hints_chunk(struct seq_file *m, struct chunk_walk *w)
 {
 	const struct pcpu_alt_map *map = &w->c.map;
 	const struct pcpu_alt_block *b;
-	int i;
+	int i, repeat = 0;
 
 	walk_check(w);
 	seq_printf(m, "chunk id=%d slot=%d nr_bits=%d nr_blocks=%d contig=%d contig_start=%d first_free=%d nr_free=%d nr_allocs=%d populated=%d empty_pop=%d check_errors=%d verdict=%s\n",
@@ -437,6 +454,12 @@ static void hints_chunk(struct seq_file *m, struct chunk_walk *w)
 		seq_printf(m, "  mismatch chunk=%d more=%d\n", w->c.id,
 			   w->errors - HINTS_MAX_REPORTS);
 	for (i = 0; i < map->nr_blocks; i++) {
+		if (hints_block_repeats(w, i)) {
+			repeat++;
+			continue;
+		}
+		hints_repeat(m, repeat);
+		repeat = 0;
 		b = &map->blocks[i];
 		seq_printf(m, "  block=%d contig=%d contig_start=%d scan=%d scan_start=%d left_free=%d right_free=%d first_free=%d nr_free=%d populated=%d\n",
 			   i, b->contig, b->contig_start, b->scan,
@@ -444,6 +467,7 @@ static void hints_chunk(struct seq_file *m, struct chunk_walk *w)
 			   b->first_free, b->nr_free,
 			   test_bit(i, w->c.populated));
 	}
+	hints_repeat(m, repeat);
 }
 
 static int hints_show(struct seq_file *m, void *v)
@@ -461,6 +485,7 @@ static int hints_show(struct seq_file *m, void *v)
 		seq_printf(m, "# positions and lengths in bits of %d bytes; one block per page (%d bits)\n",
 			   PCPU_ALT_MIN_ALLOC, PCPU_ALT_BLOCK_BITS);
 		seq_puts(m, "# verdict: pcpu_alt_map_check() and page counters on this chunk's snapshot\n");
+		seq_puts(m, "# \"  * N more blocks like it\": the next N blocks equal the block line above\n");
 		if (w->select < 0)
 			return 0;
 		for (i = 0; i < w->nr_items; i++)

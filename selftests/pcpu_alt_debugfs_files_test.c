@@ -584,6 +584,12 @@ static int hints_clean(struct __test_metadata *_metadata, const char *text,
 				TH_LOG("%.200s", line);
 		} else if (!strncmp(line, "  block=", 8)) {
 			blocks++;
+		} else if (!strncmp(line, "  * ", 4)) {
+			/* "  * N more blocks like it": N repeats of the last */
+			v = strtoll(line + 4, NULL, 10);
+			EXPECT_LT(0, v) TH_LOG("%.200s", line);
+			EXPECT_LT(0, blocks) TH_LOG("repeat before a block");
+			blocks += v;
 		} else if (!strncmp(line, "  mismatch ", 11)) {
 			EXPECT_EQ(NULL, line) TH_LOG("%.200s", line);
 		}
@@ -610,6 +616,8 @@ TEST(hints_checker_agrees_and_select_works)
 	ASSERT_NE(NULL, text);
 	EXPECT_TRUE(!strncmp(text, "# pcpu_alt hints: selected=all\n", 31));
 	nr = hints_clean(_metadata, text, pages);
+	/* Free blocks alike (a unit is 8 pages or more): collapsed. */
+	EXPECT_NE(NULL, strstr(text, " more blocks like it\n"));
 	free(text);
 	chunks_sum("nr_alloc", &first);
 	EXPECT_EQ(first, nr);

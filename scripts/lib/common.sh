@@ -37,6 +37,9 @@
 #   load_modules KO_DIR [PARAM...] / unload_modules
 #       in a guest (or as root on a test box): load pcpu_alt.ko with the
 #       PARAMs, then pcpu_alt_lab.ko if KO_DIR has it; unload both
+#   read_kv ARRAY FILE
+#       fill the associative array ARRAY (declare -A) with the key=value
+#       lines of FILE (a debugfs file such as stats), without forking
 
 repo=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
 me=${me:-$(basename "$0")}
@@ -284,4 +287,20 @@ unload_modules() {
 	fi
 	rmmod pcpu_alt || rc=1
 	return $rc
+}
+
+# No fork, no command substitution: a forked process sets up an mm whose
+# counters are stock per-CPU allocations, which would show in the stock
+# allocator's figures (scripts/replay/replay samples them between steps).
+read_kv() {
+	local -n _rk_a=$1
+	local _rk_k _rk_v
+
+	_rk_a=()
+	while IFS='=' read -r _rk_k _rk_v; do
+		if [ -n "$_rk_k" ]; then
+			# shellcheck disable=SC2004 # a key, not arithmetic
+			_rk_a[$_rk_k]=$_rk_v
+		fi
+	done < "$2"
 }
