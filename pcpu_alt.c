@@ -98,8 +98,12 @@ static void __percpu *alloc_caller(size_t size, size_t align, gfp_t gfp,
 		alloc_failed(reason, size, align, atomic, gfp, caller, why);
 		return NULL;
 	}
-	/* Back pages ahead, so the next callers find them ready. */
-	if (pcpu_alt_balance_below_low())
+	/*
+	 * Only non-blocking callers need pages ready: backing pages ahead
+	 * for blocking ones would hold more memory at every peak (stock
+	 * refills its reserve the same way).
+	 */
+	if (atomic && pcpu_alt_balance_below_low())
 		pcpu_alt_balance_kick();
 
 	ptr = pcpu_alt_chunk_ptr(chunk, start);

@@ -3,15 +3,17 @@
  * pcpu_alt per-CPU caches: the fast path.
  *
  * Requests up to PCPU_ALT_CACHE_MAX_SIZE bytes with alignment up to
- * PCPU_ALT_CACHE_MAX_ALIGN are rounded up to a size class: four classes
- * per power of two from 32 bytes (4, 8, 12, 16, 24, then 32, 40, 48, 56,
- * 64, 80, ... 1792, 2048), so rounding leaves less than a fifth of a class
- * unused.  A class serves alignments up to the largest power of two that
- * divides its size (at most 64), so areas carved back to back stay
+ * PCPU_ALT_CACHE_MAX_ALIGN are rounded up to a size class: 4, 8, 12, 16,
+ * 24, then four classes per power of two from 32 to 512 (32, 40, 48, 56,
+ * 64, 80, ... 448, 512) and eight from 512 to 2048 (576, 640, ... 1920,
+ * 2048), so rounding leaves less than a fifth of a class unused, and less
+ * than an eighth above 512 bytes, where every unused byte costs most (once
+ * per CPU).  A class serves alignments up to the largest power of two
+ * that divides its size (at most 64), so areas carved back to back stay
  * aligned; a request takes the smallest class that is large and aligned
  * enough, unless that would leave a quarter or more of the class unused
- * (40 bytes aligned 32 in the 64-byte class, say): per-CPU memory is paid
- * once per CPU, so such requests take the slow path at their exact size.
+ * (36 bytes aligned 32 in the 64-byte class, say): such requests take the
+ * slow path at their exact size.
  * The table follows the distribution of real traffic, not its exact sizes:
  * docs/performance.md says how it was chosen.
  *
@@ -25,10 +27,10 @@
  * doubles with each refill or drain up to the class's cap, and a stack
  * holds at most two batches: a class a CPU uses rarely pins a few areas,
  * not a full stack (per-CPU memory is the scarce resource).  The cap
- * shrinks as classes grow (16 areas up to 128 bytes, down to 2 from 1 KiB)
- * so that no class pins much more than 4 KiB per CPU; what all of them can
- * pin at most is fixed at load and shown by the "caches" file.  Draining a
- * whole stack starts it over.
+ * shrinks as classes grow (16 areas up to 128 bytes, down to 2 above
+ * 512) so that no class pins much more than 4 KiB per CPU; what all of
+ * them can pin at most is fixed at load and shown by the "caches" file.
+ * Draining a whole stack starts it over.
  *
  * A cached area stays allocated in its chunk's bitmaps (so nothing else
  * can take it) and has its bit set in chunk->cached, which is what tells a
@@ -66,8 +68,8 @@
 /* Size classes in bytes: see the top of the file. */
 static const unsigned short class_size[] = {
 	4, 8, 12, 16, 24, 32, 40, 48, 56, 64, 80, 96, 112, 128,
-	160, 192, 224, 256, 320, 384, 448, 512, 640, 768, 896, 1024,
-	1280, 1536, 1792, 2048,
+	160, 192, 224, 256, 320, 384, 448, 512, 576, 640, 704, 768, 832,
+	896, 960, 1024, 1152, 1280, 1408, 1536, 1664, 1792, 1920, 2048,
 };
 
 #define PCPU_ALT_CACHE_CLASSES	ARRAY_SIZE(class_size)
@@ -330,9 +332,7 @@ static unsigned int stack_refill(struct pcpu_alt_cpu_cache *cc, int cls,
 	if (!delayed_work_pending(&cache_reaper))
 		schedule_delayed_work(&cache_reaper,
 				      msecs_to_jiffies(PCPU_ALT_CACHE_IDLE_MS));
-	/* Back pages ahead, as for the slow path's allocations. */
-	if (pcpu_alt_balance_below_low())
-		pcpu_alt_balance_kick();
+
 	return got;
 }
 
