@@ -195,7 +195,7 @@ static const struct {
 	{ 64, 64, true },	/* cache-line aligned */
 	{ 100, 32, true },	/* 128 */
 	{ 304, 8, true },	/* 320 */
-	{ 1088, 64, true },	/* 1280 */
+	{ 1088, 64, true },	/* 1152 */
 	{ 2048, 64, true },	/* the largest class */
 	{ 2049, 8, false },	/* above every class */
 	{ 64, 128, false },	/* aligned above every class */
