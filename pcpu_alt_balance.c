@@ -231,6 +231,14 @@ static void balance_queue(unsigned long delay)
 {
 	unsigned long flags;
 
+	/*
+	 * A lazy run already queued will do: frees that keep finding memory
+	 * to give back must not all take the kick lock (a shared lock on
+	 * every free).  Racy on purpose: a run queued just after this look
+	 * also does.
+	 */
+	if (delay && delayed_work_pending(&balance_work))
+		return;
 	spin_lock_irqsave(&balance_kick_lock, flags);
 	if (!balance_stopped) {
 		if (delay)

@@ -423,16 +423,18 @@ enum pcpu_alt_cache_verdict pcpu_alt_cache_free(void __percpu *ptr,
 						unsigned long *offset)
 {
 	enum pcpu_alt_cache_verdict verdict = PCPU_ALT_CACHE_MISS;
+	unsigned long flags, off;
 	struct pcpu_alt_chunk *chunk;
-	unsigned long flags;
 	int start, cls;
 
 	if (!READ_ONCE(cache_enabled) || !cpu_caches)
 		return PCPU_ALT_CACHE_MISS;
 	local_irq_save(flags);
 	rcu_read_lock();
-	if (!pcpu_alt_lookup_rcu(ptr, &chunk, &start) || !chunk->cached)
+	if (!pcpu_alt_lookup_rcu(ptr, &chunk, &off) || !chunk->cached ||
+	    off % PCPU_ALT_MIN_ALLOC)
 		goto out;
+	start = off / PCPU_ALT_MIN_ALLOC;
 	pcpu_alt_test_point(PCPU_ALT_TEST_FREE_CLAIM, ptr);
 	if (test_and_set_bit(start, chunk->cached)) {
 		*id = chunk->id;

@@ -107,17 +107,27 @@ static DEFINE_PER_CPU(struct lookup_memo, lookup_memo);
 static unsigned long lookup_gen;
 
 /*
- * Map traffic, atomics so that no lock is shared: areas taken for callers
- * and given back by them (slow path), taken by and given back from the
- * per-CPU caches, and taken then given back because population failed.
- * Their sum only grows: pcpu_alt_chunks_verify() uses it to tell whether
- * anything moved while it looked.
+ * Map traffic, per CPU so that takes and gives share no cache line:
+ * areas taken for callers and given back by them (slow path), taken by
+ * and given back from the per-CPU caches, taken then given back because
+ * population failed, and bits in use (cached areas included; one CPU's
+ * share may be negative).  Updated under a chunk's lock, IRQs off; read
+ * by summing.  The traffic only grows: pcpu_alt_chunks_verify() uses it to
+ * tell whether anything moved while it looked.
  */
-static atomic64_t nr_slow_allocs, nr_slow_frees;
-static atomic64_t nr_cache_takes, nr_cache_gives;
-static atomic64_t nr_rollbacks;
-/* Areas and bits in use (cached ones included), and the most areas. */
-static atomic64_t live_areas, live_bits, max_live_areas;
+struct map_traffic {
+	u64 slow_allocs;
+	u64 slow_frees;
+	u64 cache_takes;
+	u64 cache_gives;
+	u64 rollbacks;
+	s64 live_bits;
+};
+
+static DEFINE_PER_CPU(struct map_traffic, traffic);
+
+/* Areas in use, cached ones included, and the most at once: exact. */
+static atomic64_t live_areas, max_live_areas;
 /* Smallest and largest area taken, in bits (0: none yet). */
 static atomic_t min_area_bits, max_area_bits;
 /* Populated pages holding no allocation, all chunks. */
@@ -614,9 +624,12 @@ static void chunk_take(struct pcpu_alt_chunk *chunk, int start, int bits,
 	chunk_adjust_empty(chunk, first, last, before);
 	chunk_relocate(chunk);
 	chunk->sites[start] = pcpu_alt_site_id(caller);
-	atomic64_inc(for_cache ? &nr_cache_takes : &nr_slow_allocs);
+	if (for_cache)
+		this_cpu_inc(traffic.cache_takes);
+	else
+		this_cpu_inc(traffic.slow_allocs);
+	this_cpu_add(traffic.live_bits, bits);
 	atomic64_max(&max_live_areas, atomic64_inc_return(&live_areas));
-	atomic64_add(bits, &live_bits);
 	atomic_min_not_zero(&min_area_bits, bits);
 	atomic_max_int(&max_area_bits, bits);
 }
@@ -629,11 +642,6 @@ static int chunk_give(struct pcpu_alt_chunk *chunk, int start,
 		      enum give_kind kind)
 {
 	int bits = pcpu_alt_map_size_at(&chunk->map, start), first, last;
-	static atomic64_t * const counter[] = {
-		[GIVE_FREE] = &nr_slow_frees,
-		[GIVE_CACHE] = &nr_cache_gives,
-		[GIVE_ROLLBACK] = &nr_rollbacks,
-	};
 	int before;
 
 	lockdep_assert_held(&chunk->lock);
@@ -645,9 +653,14 @@ static int chunk_give(struct pcpu_alt_chunk *chunk, int start,
 	pcpu_alt_map_free(&chunk->map, start);
 	chunk_adjust_empty(chunk, first, last, before);
 	chunk_relocate(chunk);
-	atomic64_inc(counter[kind]);
+	if (kind == GIVE_FREE)
+		this_cpu_inc(traffic.slow_frees);
+	else if (kind == GIVE_CACHE)
+		this_cpu_inc(traffic.cache_gives);
+	else
+		this_cpu_inc(traffic.rollbacks);
+	this_cpu_sub(traffic.live_bits, bits);
 	atomic64_dec(&live_areas);
-	atomic64_sub(bits, &live_bits);
 	return bits;
 }
 
@@ -989,18 +1002,18 @@ struct pcpu_alt_chunk *pcpu_alt_chunk_alloc(int bits, int align_bits,
  * pcpu_alt_lookup_rcu() - find the chunk of a pointer without a lock
  * @ptr: the pointer
  * @chunk: set to its chunk
- * @start: set to the bit @ptr points at
+ * @offset: set to @ptr's byte offset in the chunk's units
  *
  * CONTEXT: rcu_read_lock() held, IRQs off.
- * RETURNS: true when @ptr lies on a bit of a live chunk.
+ * RETURNS: true when @ptr lies in a live chunk.
  */
 bool pcpu_alt_lookup_rcu(const void __percpu *ptr,
-			 struct pcpu_alt_chunk **chunk, int *start)
+			 struct pcpu_alt_chunk **chunk, unsigned long *offset)
 {
 	unsigned long addr = (__force unsigned long)ptr + pcpu_alt_layout.bias;
 	struct lookup_memo *memo = this_cpu_ptr(&lookup_memo);
 	struct pcpu_alt_chunk *c;
-	unsigned long offset, gen;
+	unsigned long gen;
 
 	/* Pairs with chunk_unindex(): a new gen means its erase is seen. */
 	gen = smp_load_acquire(&lookup_gen);
@@ -1019,10 +1032,7 @@ bool pcpu_alt_lookup_rcu(const void __percpu *ptr,
 	}
 	if (!c || READ_ONCE(c->isolated))
 		return false;
-	offset = addr - (unsigned long)c->base;
-	if (offset % PCPU_ALT_MIN_ALLOC)
-		return false;
-	*start = offset / PCPU_ALT_MIN_ALLOC;
+	*offset = addr - (unsigned long)c->base;
 	*chunk = c;
 	return true;
 }
@@ -1048,26 +1058,27 @@ int pcpu_alt_area_bits_racy(const struct pcpu_alt_chunk *chunk, int start)
 /*
  * Call @fn with the chunk holding @ptr's address locked and @ptr's offset
  * in it.  Returns @fn's result, or -ENOENT when @ptr is in no live chunk.
+ * The lookup goes through this CPU's memo, as the fast path's does.
  */
 static int with_chunk_of(const void __percpu *ptr,
 			 int (*fn)(struct pcpu_alt_chunk *chunk,
 				   unsigned long offset, void *arg),
 			 void *arg)
 {
-	unsigned long addr = (__force unsigned long)ptr + pcpu_alt_layout.bias;
 	struct pcpu_alt_chunk *chunk;
-	unsigned long irq;
+	unsigned long irq, offset;
 	int ret = -ENOENT;
 
+	local_irq_save(irq);
 	rcu_read_lock();
-	chunk = xa_load(&pcpu_alt_index, index_key(addr));
-	if (chunk) {
-		spin_lock_irqsave(&chunk->lock, irq);
+	if (pcpu_alt_lookup_rcu(ptr, &chunk, &offset)) {
+		spin_lock(&chunk->lock);
 		if (!chunk->isolated)
-			ret = fn(chunk, addr - (unsigned long)chunk->base, arg);
-		spin_unlock_irqrestore(&chunk->lock, irq);
+			ret = fn(chunk, offset, arg);
+		spin_unlock(&chunk->lock);
 	}
 	rcu_read_unlock();
+	local_irq_restore(irq);
 	return ret;
 }
 
@@ -1341,12 +1352,32 @@ int pcpu_alt_chunk_ptr_info(const void __percpu *ptr,
 	return with_chunk_of(ptr, info_locked, info);
 }
 
-/* Sum of the monotonic map-traffic counters (see their comment). */
-static u64 map_traffic(void)
+/* Every CPU's map traffic added up (racy while areas move). */
+static void traffic_sum(struct map_traffic *sum)
 {
-	return atomic64_read(&nr_slow_allocs) + atomic64_read(&nr_slow_frees) +
-	       atomic64_read(&nr_cache_takes) +
-	       atomic64_read(&nr_cache_gives) + atomic64_read(&nr_rollbacks);
+	unsigned int cpu;
+
+	memset(sum, 0, sizeof(*sum));
+	for_each_possible_cpu(cpu) {
+		const struct map_traffic *t = per_cpu_ptr(&traffic, cpu);
+
+		sum->slow_allocs += READ_ONCE(t->slow_allocs);
+		sum->slow_frees += READ_ONCE(t->slow_frees);
+		sum->cache_takes += READ_ONCE(t->cache_takes);
+		sum->cache_gives += READ_ONCE(t->cache_gives);
+		sum->rollbacks += READ_ONCE(t->rollbacks);
+		sum->live_bits += READ_ONCE(t->live_bits);
+	}
+}
+
+/* Sum of the monotonic map-traffic counters (see their comment). */
+static u64 traffic_total(void)
+{
+	struct map_traffic t;
+
+	traffic_sum(&t);
+	return t.slow_allocs + t.slow_frees + t.cache_takes + t.cache_gives +
+	       t.rollbacks;
 }
 
 /**
@@ -1360,11 +1391,14 @@ static u64 map_traffic(void)
  */
 void pcpu_alt_chunks_stats(struct pcpu_alt_stats *st)
 {
-	st->nr_allocs = atomic64_read(&nr_slow_allocs);
-	st->nr_frees = atomic64_read(&nr_slow_frees);
+	struct map_traffic t;
+
+	traffic_sum(&t);
+	st->nr_allocs = t.slow_allocs;
+	st->nr_frees = t.slow_frees;
 	st->nr_live = atomic64_read(&live_areas);
 	st->nr_max_live = atomic64_read(&max_live_areas);
-	st->live_bytes = atomic64_read(&live_bits) * PCPU_ALT_MIN_ALLOC;
+	st->live_bytes = max_t(s64, t.live_bits, 0) * PCPU_ALT_MIN_ALLOC;
 	st->min_alloc_bytes = (u64)atomic_read(&min_area_bits) *
 			      PCPU_ALT_MIN_ALLOC;
 	st->max_alloc_bytes = (u64)atomic_read(&max_area_bits) *
@@ -1684,15 +1718,15 @@ int pcpu_alt_chunks_verify(void)
 	struct pcpu_alt_chunk_copy c;
 	struct verify_totals t;
 	int pass, errors = 0;
-	u64 traffic, live;
+	u64 moved, live;
 
 	if (pcpu_alt_chunk_copy_init(&c))
 		return -ENOMEM;
 	mutex_lock(&pcpu_alt_mutex);
 	for (pass = 0; pass < PCPU_ALT_VERIFY_PASSES; pass++) {
-		traffic = map_traffic();
+		moved = traffic_total();
 		errors = verify_chunks(&c, &t);
-		if (errors || traffic == map_traffic())
+		if (errors || moved == traffic_total())
 			break;
 	}
 	if (errors < 0) {
@@ -1701,7 +1735,7 @@ int pcpu_alt_chunks_verify(void)
 		return errors;
 	}
 	live = atomic64_read(&live_areas);
-	if (!errors && traffic == map_traffic()) {
+	if (!errors && moved == traffic_total()) {
 		errors += (t.live != live) +
 			  (t.populated != counters.nr_populated_pages) +
 			  (t.empty != pcpu_alt_nr_empty_pop_pages()) +
@@ -1795,14 +1829,15 @@ static void report_leaks(void)
 {
 	struct pcpu_alt_chunk *chunk;
 	struct leak_site *sites;
+	struct map_traffic t;
 	int slot, start, bits;
 	unsigned int id;
 
 	if (!atomic64_read(&live_areas))
 		return;
+	traffic_sum(&t);
 	pr_warn("unload with %lld live allocation(s), %lld bytes per CPU; releasing them\n",
-		atomic64_read(&live_areas),
-		atomic64_read(&live_bits) * PCPU_ALT_MIN_ALLOC);
+		atomic64_read(&live_areas), t.live_bits * PCPU_ALT_MIN_ALLOC);
 	sites = kcalloc(PCPU_ALT_SITE_OTHER + 1, sizeof(*sites), GFP_KERNEL);
 	if (!sites)
 		return;

@@ -112,7 +112,7 @@ void __percpu *pcpu_alt_chunk_ptr(const struct pcpu_alt_chunk *chunk,
 
 /* For the per-CPU caches. */
 bool pcpu_alt_lookup_rcu(const void __percpu *ptr,
-			 struct pcpu_alt_chunk **chunk, int *start);
+			 struct pcpu_alt_chunk **chunk, unsigned long *offset);
 int pcpu_alt_area_bits_racy(const struct pcpu_alt_chunk *chunk, int start);
 int pcpu_alt_chunk_take_cached(int bits, int align_bits, int want,
 			       unsigned long caller,
