@@ -122,9 +122,10 @@ u64 pcpu_alt_nr_faults_injected(void)
  * pcpu_alt_race_window() - hold a race window open, if a test asked
  * @where: named in the kernel log line tests wait for
  *
- * With race_delay_ms set, logs "race window open: @where" and sleeps that
- * long, so a test can act inside a window that is otherwise too short to
- * hit.  Nothing happens when it is 0, the default.
+ * With race_delay_ms set, logs "race window open: @where", sleeps that
+ * long and logs "race window closed: @where", so a test can act inside a
+ * window that is otherwise too short to hit, and tell from the log what
+ * ran before the window closed.  Nothing happens when it is 0, the default.
  *
  * CONTEXT: process context, may sleep.
  */
@@ -136,6 +137,7 @@ void pcpu_alt_race_window(const char *where)
 		return;
 	pr_info("race window open: %s (%u ms)\n", where, ms);
 	msleep(ms);
+	pr_info("race window closed: %s\n", where);
 }
 
 /**

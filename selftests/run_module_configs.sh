@@ -225,7 +225,7 @@ race_delay=/sys/module/pcpu_alt/parameters/race_delay_ms
 check_param_write_during_unload() {
 	mark_log
 	load_modules "$ko_dir" || { not_ok "load pcpu_alt"; return; }
-	echo 1500 > "$race_delay"
+	echo 3000 > "$race_delay"
 	echo 0 > /sys/module/pcpu_alt/parameters/cache &
 	writer=$!
 	if ! wait_klog "race window open: cache drain"; then
@@ -239,6 +239,16 @@ check_param_write_during_unload() {
 	rc=$?
 	[ -d /sys/module/pcpu_alt ] && { not_ok "cache=0 write racing with unload"; return; }
 	echo "# held write exited $rc; the module is gone"
+	# The unload must wait for the write before it tears the caches
+	# down: its own window (before the last drain) may open only after
+	# the write's window closed.  Unfenced, it opens inside it.
+	first=$(klog | grep -m1 -e 'race window closed: cache drain' \
+		-e 'race window open: unload')
+	echo "# first in the log: $first"
+	case $first in
+	*"window closed: cache drain"*) ;;
+	*) not_ok "cache=0 write racing with unload: unload waited for it"; return ;;
+	esac
 	for i in $(seq 20); do
 		load_modules "$ko_dir" || { not_ok "load pcpu_alt ($i)"; return; }
 		( for v in 0 1 0 1 0 1 0 1; do
