@@ -845,12 +845,7 @@ static int bench_threadfn(void *data)
 	t->err = run_steady(team->a, team->c, &t->buf);
 	atomic_dec(&bench_threads_working);
 	complete(&team->done);
-	while (!kthread_should_stop()) {
-		set_current_state(TASK_INTERRUPTIBLE);
-		if (!kthread_should_stop())
-			schedule();
-		__set_current_state(TASK_RUNNING);
-	}
+	pcpu_alt_lab_park_until_stopped();
 	return 0;
 }
 
@@ -1299,19 +1294,6 @@ static int parse_workload(const char *w, struct bench_parse *p)
 	return -EINVAL;
 }
 
-static int bench_split(char *cmd, char **words)
-{
-	int nr = 0;
-	char *w;
-
-	while ((w = strsep(&cmd, " ")) != NULL) {
-		if (!*w || nr == BENCH_MAX_WORDS)
-			return -EINVAL;
-		words[nr++] = w;
-	}
-	return nr;
-}
-
 static int bench_parse(char **words, int nr, struct bench_parse *p,
 		       bool *all)
 {
@@ -1374,7 +1356,7 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 	err = pcpu_alt_debugfs_get_cmd(cmd, sizeof(cmd), ubuf, count, ppos);
 	if (err)
 		return err;
-	nr = bench_split(cmd, words);
+	nr = pcpu_alt_lab_split_words(cmd, words, BENCH_MAX_WORDS);
 	if (nr < 0)
 		return nr;
 	if (!strcmp(words[0], "mix")) {

@@ -66,6 +66,9 @@ static inline size_t pcpu_alt_lab_unit_size(void)
 	return st.unit_size;
 }
 
+int pcpu_alt_lab_split_words(char *cmd, char **word, int max);
+void pcpu_alt_lab_park_until_stopped(void);
+
 /*
  * Each engine: init creates its file in @dir and returns it (NULL or an
  * error pointer when it could not); exit runs after the file is removed,

@@ -227,20 +227,6 @@ static void pool_free_all(void)
 	}
 }
 
-/* Split @cmd at single spaces; empty words are refused. */
-static int split_words(char *cmd, char **word, int max)
-{
-	int n = 0;
-	char *w;
-
-	while ((w = strsep(&cmd, " "))) {
-		if (!*w || n == max)
-			return -EINVAL;
-		word[n++] = w;
-	}
-	return n;
-}
-
 static int pool_cmd_alloc(char **word, int n)
 {
 	unsigned int count;
@@ -290,7 +276,7 @@ static ssize_t pool_write(struct file *file, const char __user *ubuf,
 	err = pcpu_alt_debugfs_get_cmd(cmd, sizeof(cmd), ubuf, count, ppos);
 	if (err)
 		return err;
-	n = split_words(cmd, word, POOL_MAX_WORDS);
+	n = pcpu_alt_lab_split_words(cmd, word, POOL_MAX_WORDS);
 	if (n < 0)
 		return n;
 	if (!strcmp(word[0], "alloc"))

@@ -473,22 +473,6 @@ static bool parse_u32(const char *s, u32 *v)
 	return !kstrtou32(s, 10, v);
 }
 
-/* Split @line at single spaces into at most @max words. */
-static int split(char *line, char **w, int max)
-{
-	int n = 0;
-
-	for (;;) {
-		if (n == max || !*line || *line == ' ')
-			return -1;
-		w[n++] = line;
-		line = strchr(line, ' ');
-		if (!line)
-			return n;
-		*line++ = '\0';
-	}
-}
-
 static int load_record(char *line)
 {
 	struct replay_rec r = {};
@@ -496,7 +480,7 @@ static int load_record(char *line)
 	char *w[6];
 	int n, err;
 
-	n = split(line, w, 6);
+	n = pcpu_alt_lab_split_words(line, w, ARRAY_SIZE(w));
 	if (n == 2 && !strcmp(w[0], "f")) {
 		if (!parse_u32(w[1], &id))
 			goto garbage;

@@ -578,12 +578,7 @@ static int stress_thread_fn(void *arg)
 	if (spent)
 		queue_work(system_wq, &stress_end_work);
 
-	while (!kthread_should_stop()) {
-		set_current_state(TASK_INTERRUPTIBLE);
-		if (!kthread_should_stop())
-			schedule();
-		__set_current_state(TASK_RUNNING);
-	}
+	pcpu_alt_lab_park_until_stopped();
 	return 0;
 }
 
@@ -750,19 +745,6 @@ static int stress_parse_start(char **word, int n, struct stress_cfg *c)
 	return 0;
 }
 
-static int stress_split(char *cmd, char **word, int max)
-{
-	int n = 0;
-	char *w;
-
-	while ((w = strsep(&cmd, " "))) {
-		if (!*w || n == max)
-			return -EINVAL;
-		word[n++] = w;
-	}
-	return n;
-}
-
 static ssize_t stress_write(struct file *file, const char __user *ubuf,
 			    size_t count, loff_t *ppos)
 {
@@ -773,7 +755,7 @@ static ssize_t stress_write(struct file *file, const char __user *ubuf,
 	err = pcpu_alt_debugfs_get_cmd(cmd, sizeof(cmd), ubuf, count, ppos);
 	if (err)
 		return err;
-	n = stress_split(cmd, word, STRESS_MAX_WORDS);
+	n = pcpu_alt_lab_split_words(cmd, word, STRESS_MAX_WORDS);
 	if (n < 0)
 		return n;
 	if (!strcmp(word[0], "start")) {
