@@ -47,26 +47,9 @@ for f in bench bench_status replay pool stress stats verify; do
 	[ -e "$d/$f" ] || { echo "FAIL: $d/$f missing (pcpu_alt and pcpu_alt_lab loaded?)"; exit 1; }
 done
 
-nr=0
-rc=0
-ok() { nr=$((nr + 1)); echo "ok $nr - $1"; }
-not_ok() { nr=$((nr + 1)); echo "not ok $nr - $1"; rc=1; }
-# check COND-STATUS NAME: ok or not ok by the status of the last command.
-check() { if [ "$1" -eq 0 ]; then ok "$2"; else not_ok "$2"; fi; }
-say() { echo "# $*"; }
-
-# Value of KEY in a file of key=value lines.
-file_key() { sed -n "s/^$2=//p" "$1" | head -n 1; }
-# Value of KEY on a line of space-separated key=value words.
-line_key() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1; }
+# shellcheck source=selftests/pcpu_alt_lib.sh
+. "$(dirname "$(readlink -f "$0")")/pcpu_alt_lib.sh"
 mem_free_kb() { awk '$1 == "MemFree:" { print $2 }' /proc/meminfo; }
-# put FILE TEXT: one write; the error text on failure, status 1.
-put() {
-	local err
-	err=$( { printf '%s\n' "$2" > "$1"; } 2>&1 ) && return 0
-	echo "${err##*: }"
-	return 1
-}
 # until_true SECONDS COMMAND...: poll COMMAND until it succeeds.
 until_true() {
 	local end=$(($(date +%s) + $1))

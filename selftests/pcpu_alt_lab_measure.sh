@@ -40,20 +40,8 @@ T=/sys/kernel/tracing
 [ -d $T/events/pcpu_alt ] || T=/sys/kernel/debug/tracing
 [ -d $T/events/pcpu_alt/pcpu_alt_alloc ] || { echo "FAIL: no pcpu_alt trace events under $T"; exit 1; }
 
-nr=0
-rc=0
-ok() { nr=$((nr + 1)); echo "ok $nr - $1"; }
-not_ok() { nr=$((nr + 1)); echo "not ok $nr - $1"; rc=1; }
-check() { if [ "$1" -eq 0 ]; then ok "$2"; else not_ok "$2"; fi; }
-say() { echo "# $*"; }
-file_key() { sed -n "s/^$2=//p" "$1" | head -n 1; }
-line_key() { printf '%s\n' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | head -n 1; }
-put() {	# put FILE TEXT: one write; the error text on failure, status 1
-	local err
-	err=$( { printf '%s\n' "$2" > "$1"; } 2>&1 ) && return 0
-	echo "${err##*: }"
-	return 1
-}
+# shellcheck source=selftests/pcpu_alt_lib.sh
+. "$(dirname "$(readlink -f "$0")")/pcpu_alt_lib.sh"
 consistent() {
 	[ "$(cat $d/verify)" = errors=0 ] &&
 		[ "$(file_key $d/stats nr_cur_alloc)" = "$live0" ]

@@ -9,8 +9,8 @@
 #   non-zero on any failure.
 #
 # Usage: [PCPU_ALT_PARAMS="..."] run_in_guest.sh [KO_DIR]
-#   KO_DIR holds pcpu_alt.ko, pcpu_alt_test.ko and, once the lab module
-#   exists, pcpu_alt_lab.ko: the flat directory scripts/lib/build-modules
+#   KO_DIR holds pcpu_alt.ko, pcpu_alt_test.ko and pcpu_alt_lab.ko: the
+#   flat directory scripts/lib/build-modules
 #   fills (default: $PCPU_ALT_KO_DIR, else the repository root, where
 #   `make` copies them).  Only /tmp needs to be writable.
 #   PCPU_ALT_PARAMS: module parameters for pcpu_alt.ko (e.g. cache=0).
