@@ -854,6 +854,20 @@ static int lock_for_caller(gfp_t gfp)
 	return mutex_lock_killable(&pcpu_alt_mutex);
 }
 
+/* Back @page of every unit, then let the map use it.  pcpu_alt_mutex held. */
+static int chunk_populate_page(struct pcpu_alt_chunk *chunk, int page,
+			       gfp_t gfp)
+{
+	int err = pcpu_alt_region_populate(chunk->base, page, gfp);
+
+	if (err)
+		return err;
+	spin_lock_irq(&chunk->lock);
+	chunk_mark_populated(chunk, page);
+	spin_unlock_irq(&chunk->lock);
+	return 0;
+}
+
 /*
  * Back every page of [start, start + bits) that is not backed yet; the area
  * is ours, so its pages cannot be given back meanwhile.  pcpu_alt_mutex
@@ -872,12 +886,9 @@ static int chunk_populate_range(struct pcpu_alt_chunk *chunk, int start,
 			continue;
 		pcpu_alt_test_point(PCPU_ALT_TEST_POPULATE,
 				    pcpu_alt_chunk_ptr(chunk, start));
-		err = pcpu_alt_region_populate(chunk->base, page, gfp);
+		err = chunk_populate_page(chunk, page, gfp);
 		if (err)
 			return err;
-		spin_lock_irq(&chunk->lock);
-		chunk_mark_populated(chunk, page);
-		spin_unlock_irq(&chunk->lock);
 	}
 	return 0;
 }
@@ -1299,7 +1310,7 @@ int pcpu_alt_chunks_depopulate_step(int max)
  */
 int pcpu_alt_chunks_populate_one(gfp_t gfp)
 {
-	int pages = pcpu_alt_layout.unit_pages, page, err;
+	int pages = pcpu_alt_layout.unit_pages, page;
 	struct pcpu_alt_chunk *chunk;
 	const char *why;
 
@@ -1309,13 +1320,7 @@ int pcpu_alt_chunks_populate_one(gfp_t gfp)
 		return pcpu_alt_chunk_create(gfp, &why) ? 0 : -ENOMEM;
 	/* The mutex keeps @populated still. */
 	page = find_first_zero_bit(chunk->populated, pages);
-	err = pcpu_alt_region_populate(chunk->base, page, gfp);
-	if (err)
-		return err;
-	spin_lock_irq(&chunk->lock);
-	chunk_mark_populated(chunk, page);
-	spin_unlock_irq(&chunk->lock);
-	return 0;
+	return chunk_populate_page(chunk, page, gfp);
 }
 
 /* ---- introspection ---- */
