@@ -144,15 +144,41 @@ static void block_free(struct pcpu_alt_map *map, int b, int rs, int re)
 	}
 }
 
-/* Largest run of the map, rebuilt from the block hints alone. */
+/* Where map_refresh_contig() keeps the largest run and the bound on the rest. */
+struct contig_pick {
+	int best;
+	int best_start;
+	int rest;
+};
+
+static void contig_consider(struct contig_pick *p, int len, int start)
+{
+	if (len > p->best) {
+		p->rest = max(p->rest, p->best);
+		p->best = len;
+		p->best_start = start;
+	} else {
+		p->rest = max(p->rest, len);
+	}
+}
+
+/*
+ * Largest run of the map, rebuilt from the block hints alone, and a bound
+ * on every other run.  A run inside one block may have a twin of equal
+ * length in that block that the hints do not show: when such a run is the
+ * largest, the bound is the run's own length.  Runs seen twice (a block's
+ * largest run that is also its edge) only make the bound looser.
+ */
 static void map_refresh_contig(struct pcpu_alt_map *map)
 {
-	int best = 0, best_start = map->nr_bits;
+	struct contig_pick p = { .best_start = map->nr_bits };
 	int carry = 0, carry_start = 0;
+	bool inside = false;
 	int b;
 
 	for (b = 0; b < map->nr_blocks; b++) {
 		const struct pcpu_alt_block *blk = &map->blocks[b];
+		int best = p.best;
 
 		if (pcpu_alt_block_empty(blk)) {
 			if (!carry)
@@ -161,23 +187,46 @@ static void map_refresh_contig(struct pcpu_alt_map *map)
 			continue;
 		}
 		/* A run coming from earlier blocks ends in this one. */
-		if (carry + blk->left_free > best) {
-			best = carry + blk->left_free;
-			best_start = carry ? carry_start : block_base(b);
-		}
-		if (blk->contig > best) {
-			best = blk->contig;
-			best_start = block_base(b) + blk->contig_start;
-		}
+		contig_consider(&p, carry + blk->left_free,
+				carry ? carry_start : block_base(b));
+		if (p.best != best)
+			inside = false;
+		best = p.best;
+		contig_consider(&p, blk->contig,
+				block_base(b) + blk->contig_start);
+		if (p.best != best)
+			inside = true;
 		carry = blk->right_free;
 		carry_start = block_base(b + 1) - carry;
 	}
-	if (carry > best) {
-		best = carry;
-		best_start = carry_start;
+	if (carry > p.best)
+		inside = false;
+	contig_consider(&p, carry, carry_start);
+	map->contig = p.best;
+	map->contig_start = p.best ? p.best_start : map->nr_bits;
+	map->contig_rest = inside ? p.best : p.rest;
+}
+
+/*
+ * [start, end) was taken from the largest run: what is left of it on
+ * either side is the largest run if no other run can be longer; else
+ * rebuild from the blocks.
+ */
+static void map_shrink_contig(struct pcpu_alt_map *map, int start, int end)
+{
+	int left = start - map->contig_start;
+	int right = map->contig_start + map->contig - end;
+
+	if (right >= left && right >= map->contig_rest) {
+		map->contig = right;
+		map->contig_start = right ? end : map->nr_bits;
+		map->contig_rest = max(map->contig_rest, left);
+	} else if (left > right && left >= map->contig_rest) {
+		map->contig = left;
+		map->contig_rest = max(map->contig_rest, right);
+	} else {
+		map_refresh_contig(map);
 	}
-	map->contig = best;
-	map->contig_start = best_start;
 }
 
 /* First bit of the run holding free bit @s, found through the blocks. */
@@ -347,7 +396,7 @@ void pcpu_alt_map_alloc(struct pcpu_alt_map *map, int start, int bits)
 	map->nr_free -= bits;
 	map->nr_allocs++;
 	if (start < map->contig_start + map->contig && end > map->contig_start)
-		map_refresh_contig(map);
+		map_shrink_contig(map, start, end);
 	if (map->first_free == start) {
 		/* Everything before @end is in use now. */
 		map->first_free = map->nr_bits;
@@ -408,9 +457,16 @@ int pcpu_alt_map_free(struct pcpu_alt_map *map, int start)
 		map->first_free = start;
 	run_start = map_run_start(map, start);
 	run_end = map_run_end(map, end);
-	if (run_end - run_start > map->contig) {
+	if (run_start <= map->contig_start && map->contig_start < run_end) {
+		/* The largest run grew. */
 		map->contig = run_end - run_start;
 		map->contig_start = run_start;
+	} else if (run_end - run_start > map->contig) {
+		map->contig_rest = max(map->contig_rest, map->contig);
+		map->contig = run_end - run_start;
+		map->contig_start = run_start;
+	} else {
+		map->contig_rest = max(map->contig_rest, run_end - run_start);
 	}
 	return bits;
 }
@@ -544,6 +600,17 @@ static void check_eq(struct check_ctx *ctx, const char *what, int where,
 		ctx->report(ctx->arg, what, where, expected, found);
 }
 
+/* A value that must not exceed a bound; reported as (value, bound). */
+static void check_le(struct check_ctx *ctx, const char *what, int where,
+		     int value, int bound)
+{
+	if (value <= bound)
+		return;
+	ctx->errors++;
+	if (ctx->report)
+		ctx->report(ctx->arg, what, where, value, bound);
+}
+
 /* Length of the free run at @start, if a run really starts there. */
 static int run_at(const unsigned long *w, int size, int start)
 {
@@ -613,6 +680,9 @@ int pcpu_alt_map_check(const struct pcpu_alt_map *map,
 		end = find_next_bit(map->alloc_map, map->nr_bits, start);
 		nr_free += end - start;
 		best = max(best, end - start);
+		if (start != map->contig_start)
+			check_le(&ctx, "map run beside the largest within contig_rest",
+				 start, end - start, map->contig_rest);
 	}
 	check_eq(&ctx, "map nr_free", 0, nr_free, map->nr_free);
 	check_eq(&ctx, "map contig", 0, best, map->contig);

@@ -67,6 +67,10 @@ struct pcpu_alt_block {
  * @blocks: per-page hints
  * @contig: largest free run of the map, across block boundaries
  * @contig_start: where it starts; @nr_bits if the map is full
+ * @contig_rest: no other free run is longer (a bound: allocations may
+ *               have shortened them since), so taking from the largest
+ *               run rescans the blocks only when what is left of it
+ *               falls below this
  * @first_free: first free bit; @nr_bits if the map is full
  * @nr_free: free bits
  * @nr_allocs: live allocations
@@ -79,6 +83,7 @@ struct pcpu_alt_map {
 	struct pcpu_alt_block *blocks;
 	int contig;
 	int contig_start;
+	int contig_rest;
 	int first_free;
 	int nr_free;
 	int nr_allocs;
