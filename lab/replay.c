@@ -42,7 +42,8 @@
  * slot sizes) plus 16 MiB for the id table while loading (8 bytes per
  * entry, at least twice the live ids), briefly half as much again while
  * an array grows; a replay adds 16 bytes per allocation record (16 MiB at
- * most) for the areas of both allocators and, to count live pages, one
+ * most) for the areas of both allocators, 8 bytes per record (8 MiB at
+ * most) for the times of their calls and, to count live pages, one
  * xarray entry per page holding a live area.  Everything is allocated
  * with PCPU_ALT_LAB_GFP: a write fails with -ENOMEM when memory for it
  * cannot be had (the lines before it stay loaded).
@@ -61,10 +62,10 @@
  *     max_size= pos=
  *   replayed lines= ... max_size=           (the same keys)
  *   allocator=pcpu_alt alloc_ops= alloc_fail= free_ops= freed_at_end=
- *     time_ns= live_pages_peak= pop_base= pop_peak= pop_final= chunks_base= chunks_peak=
+ *     time_ns= call_p50_ns= time_trim_ns= live_pages_peak= pop_base= pop_peak= pop_final= chunks_base= chunks_peak=
  *     chunks_final= meta_base= meta_peak= meta_final= frag_bytes= time_ratio=
  *   allocator=stock alloc_ops= alloc_fail= free_ops= freed_at_end=
- *     time_ns= live_pages_peak= unit_size= chunks_new_peak= chunks_new_final=
+ *     time_ns= call_p50_ns= time_trim_ns= live_pages_peak= unit_size= chunks_new_peak= chunks_new_final=
  *     meta_per_chunk= meta_new_peak= meta_new_final=
  *
  * pcpu_alt's figures come from pcpu_alt_get_stats() after every record:
@@ -95,7 +96,10 @@
  * the distance between CPU 0's and the next possible CPU's per-CPU offset
  * (0 with one CPU: no estimate).  time_ns sums the allocator calls only;
  * time_ratio is pcpu_alt's time_ns over stock's, with three decimals
- * ("-" when stock's is 0).
+ * ("-" when stock's is 0).  call_p50_ns is the median of those calls, and
+ * time_trim_ns their sum without the slowest one in a hundred: figures a
+ * few stalls outside the allocator (an emulated CPU the host did not run
+ * for a while) do not dominate.
  *
  * Locking: replay_mutex protects the loaded trace, the id table, the
  * replay state and the results; the chunk counters are atomics bumped by
@@ -115,6 +119,7 @@
 #include <linux/seq_file.h>
 #include <linux/siphash.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 #include <linux/timekeeping.h>
 #include <linux/tracepoint.h>
@@ -139,6 +144,8 @@
 #define REPLAY_NO_SLOT		U32_MAX
 /* time_ratio: thousandths. */
 #define REPLAY_RATIO_SCALE	1000
+/* time_trim_ns leaves out the slowest 1 call in this many. */
+#define REPLAY_TRIM_EVERY	100
 #define STOCK_CHUNK_STRUCT	144
 #define STOCK_BLOCK_MD		32
 
@@ -203,6 +210,10 @@ struct replay_counts {
  * @free_ops: frees of the trace
  * @freed_at_end: areas still live after the last record, then freed
  * @time_ns: time in the allocator's calls
+ * @call_ns: each call's time, in call order (NULL when it could not be had)
+ * @nr_calls: entries in @call_ns
+ * @call_p50_ns: median time of one call (after the replay)
+ * @time_trim_ns: @time_ns without the slowest call in REPLAY_TRIM_EVERY
  * @pop: populated bytes: base, peak, final (pcpu_alt)
  * @chunks: chunks: base, peak, final (pcpu_alt); created minus destroyed
  *          since start: -, peak, final (stock)
@@ -215,6 +226,9 @@ struct replay_counts {
 struct replay_side {
 	void __percpu **ptrs;
 	u64 alloc_ops, alloc_fail, free_ops, freed_at_end, time_ns;
+	u32 *call_ns;
+	u32 nr_calls;
+	u64 call_p50_ns, time_trim_ns;
 	u64 pop[3];
 	long chunks[3];
 	u64 meta[3];
@@ -601,6 +615,39 @@ static int count_pages(struct replay_side *s, unsigned long addr, u32 size,
 	return 0;
 }
 
+/* One record is at most one call: @call_ns has a slot for each. */
+static void count_call(struct replay_side *s, u64 ns)
+{
+	s->time_ns += ns;
+	if (s->call_ns)
+		s->call_ns[s->nr_calls++] = min_t(u64, ns, U32_MAX);
+}
+
+static int cmp_u32_asc(const void *a, const void *b)
+{
+	u32 x = *(const u32 *)a, y = *(const u32 *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Figures less swayed by a few slow calls (under emulation, often a vCPU
+ * the host did not run for a while): the median call and the sum without
+ * the slowest 1%.
+ */
+static void call_figures(struct replay_side *s)
+{
+	u32 i, keep;
+
+	if (!s->call_ns || !s->nr_calls)
+		return;
+	sort(s->call_ns, s->nr_calls, sizeof(*s->call_ns), cmp_u32_asc, NULL);
+	s->call_p50_ns = s->call_ns[s->nr_calls / 2];
+	keep = s->nr_calls - s->nr_calls / REPLAY_TRIM_EVERY;
+	for (i = 0; i < keep; i++)
+		s->time_trim_ns += s->call_ns[i];
+}
+
 static int replay_one(struct replay_side *s, const struct replay_rec *r,
 		      bool is_alt)
 {
@@ -623,7 +670,7 @@ static int replay_one(struct replay_side *s, const struct replay_rec *r,
 			pcpu_alt_free(p);
 		else
 			free_percpu(p);
-		s->time_ns += ktime_get_ns() - t0;
+		count_call(s, ktime_get_ns() - t0);
 		s->free_ops++;
 		return 0;
 	}
@@ -632,7 +679,7 @@ static int replay_one(struct replay_side *s, const struct replay_rec *r,
 		p = pcpu_alt_alloc(r->size, r->align, gfp);
 	else
 		p = __alloc_percpu_gfp(r->size, r->align, gfp);
-	s->time_ns += ktime_get_ns() - t0;
+	count_call(s, ktime_get_ns() - t0);
 	s->alloc_ops++;
 	s->ptrs[r->slot] = p;
 	if (!p) {
@@ -662,6 +709,9 @@ static void free_side(struct replay_side *s, bool is_alt)
 	}
 	kvfree(s->ptrs);
 	s->ptrs = NULL;
+	call_figures(s);
+	kvfree(s->call_ns);
+	s->call_ns = NULL;
 	xa_destroy(s->pages);
 }
 
@@ -686,11 +736,17 @@ static int replay_start(void)
 			    PCPU_ALT_LAB_GFP);
 	stock.ptrs = kvcalloc(max(nr_slots, 1U), sizeof(*stock.ptrs),
 			      PCPU_ALT_LAB_GFP);
-	if (!alt.ptrs || !stock.ptrs) {
+	alt.call_ns = kvcalloc(max(nr_recs, 1U), sizeof(*alt.call_ns),
+			       PCPU_ALT_LAB_GFP);
+	stock.call_ns = kvcalloc(max(nr_recs, 1U), sizeof(*stock.call_ns),
+				 PCPU_ALT_LAB_GFP);
+	if (!alt.ptrs || !stock.ptrs || !alt.call_ns || !stock.call_ns) {
 		kvfree(alt.ptrs);
 		kvfree(stock.ptrs);
-		alt.ptrs = NULL;
-		stock.ptrs = NULL;
+		kvfree(alt.call_ns);
+		kvfree(stock.call_ns);
+		memset(&alt, 0, sizeof(alt));
+		memset(&stock, 0, sizeof(stock));
 		return -ENOMEM;
 	}
 	/* Live ids are no longer needed: the records hold slots. */
@@ -908,9 +964,10 @@ static void show_ratio(struct seq_file *m, u64 alt_ns, u64 stock_ns)
 static void show_side(struct seq_file *m, const char *name,
 		      const struct replay_side *s)
 {
-	seq_printf(m, "allocator=%s alloc_ops=%llu alloc_fail=%llu free_ops=%llu freed_at_end=%llu time_ns=%llu live_pages_peak=%llu",
+	seq_printf(m, "allocator=%s alloc_ops=%llu alloc_fail=%llu free_ops=%llu freed_at_end=%llu time_ns=%llu call_p50_ns=%llu time_trim_ns=%llu live_pages_peak=%llu",
 		   name, s->alloc_ops, s->alloc_fail, s->free_ops,
-		   s->freed_at_end, s->time_ns, s->live_pages_peak);
+		   s->freed_at_end, s->time_ns, s->call_p50_ns,
+		   s->time_trim_ns, s->live_pages_peak);
 }
 
 static int replay_show(struct seq_file *m, void *v)

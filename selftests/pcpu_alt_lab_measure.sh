@@ -15,7 +15,8 @@
 #   - bad "mix" lines fail (EINVAL, E2BIG past 64 entries) and change
 #     nothing; "mix default" restores the default;
 #   - replay: the pcpu_alt result line ends with time_ratio=, its time_ns
-#     over stock's with three decimals.
+#     over stock's with three decimals; call_p50_ns and time_trim_ns of
+#     both allocators agree with time_ns and the number of calls.
 #
 # pcpu_alt.ko and pcpu_alt_lab.ko must be loaded (this loads nothing);
 # root; tracefs.  Prints TAP; exits 0, 1 on a failure, 4 to skip.
@@ -253,6 +254,26 @@ want=$(awk -v a="$a_ns" -v s="$s_ns" 'BEGIN { r = int((a * 1000 + int(s / 2)) / 
 [ "${alt##* }" = "time_ratio=$want" ] && [ "$s_ns" -gt 0 ] &&
 	[[ $alt =~ \ frag_bytes=[0-9]+\ time_ratio= ]] && consistent
 check $? "replay: time_ratio=$want (pcpu_alt $a_ns ns / stock $s_ns ns) ends the pcpu_alt line"
+
+# call_p50_ns and time_trim_ns against time_ns and the call count: half
+# the calls take at least the median, so it is at most the sum over half
+# of them; dropping the slowest 1% (4 of 450 calls) leaves less than the
+# sum, and at least the median for every kept call above it.
+bad=0
+for line in "$alt" "$stk"; do
+	calls=$(( $(line_key "$line" alloc_ops) + $(line_key "$line" free_ops) ))
+	sum=$(line_key "$line" time_ns)
+	p50=$(line_key "$line" call_p50_ns)
+	trim=$(line_key "$line" time_trim_ns)
+	kept=$((calls - calls / 100))
+	say "${line%% *}: $calls calls, time_ns=$sum call_p50_ns=$p50 time_trim_ns=$trim"
+	[ -n "$p50" ] && [ -n "$trim" ] && [ "$p50" -gt 0 ] &&
+		[ $((p50 * (calls / 2))) -le "$sum" ] &&
+		[ "$trim" -lt "$sum" ] &&
+		[ "$trim" -ge $(((kept - calls / 2) * p50)) ] || bad=1
+done
+[ $bad -eq 0 ]
+check $? "replay: call_p50_ns and time_trim_ns of both allocators fit time_ns"
 
 [ $rc -eq 0 ] && echo "PASS: lab measurement"
 exit $rc
