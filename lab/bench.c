@@ -1,116 +1,25 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pcpu_alt benchmark: the same workload through pcpu_alt and through the
- * stock allocator (__alloc_percpu_gfp()/free_percpu()) in one run.
+ * stock allocator (__alloc_percpu_gfp()/free_percpu()) in one run, pcpu_alt
+ * first, with the same random sequence, every call timed on its own.
  *
- * debugfs file "bench" (0600).  Write one command per write(2):
+ * debugfs files "bench" and "bench_status": their commands, limits, errors
+ * and output keys are in docs/debugfs-abi.md; the workloads and how to read
+ * their figures in docs/performance.md.
  *
- *   run steady [size=S] [n=N] [ops=M]
- *       keep N areas live (allocated first, not timed), then M times pick
- *       one at random, free it and allocate a new one.  Without size=,
- *       once for each of 8, 64, 256 and 4096 bytes.
- *   run burst [size=S] [n=N] [order=inorder|reverse|random]
- *       allocate N areas, then free them all in that order.  Without
- *       order=, once in each order.
- *   run concurrent [size=S] [n=N] [ops=M]
- *       "steady" on every online CPU at once, one bound kthread each;
- *       reports the total throughput.
- *   run nowait [size=S] [n=N]
- *       N allocations with GFP_NOWAIT (they may fail: only populated
- *       space is used), then the successful ones are freed.
- *   run mixed [n=N] [ops=M] [threads=1|all] [jitter=0|1]
- *       "steady" with each allocation's size and alignment drawn from the
- *       mix (below): threads=1 on one CPU (defaults n=1000 ops=20000),
- *       threads=all like "concurrent" (defaults n=256 ops=5000 per CPU);
- *       without threads=, both.  jitter=1 (the default) moves each drawn
- *       size by a random -15%..+15% (uniform, in steps of 0.1%), rounds
- *       it up to 4 bytes and to its alignment, and keeps it at most
- *       32768; jitter=0 uses the mix's sizes as they are.
- *   run all
- *       the suite behind the README table: steady (all sizes, n=1000
- *       ops=20000), burst (size=64 n=10000, all orders), burst (size=4
- *       n=1000000 order=random), concurrent, nowait.  Not "mixed".
- *   mix begin
- *       start a user mix, empty; "run mixed" refuses an empty one
- *   mix <size> <align> <weight>
- *       add an entry to the user mix: 1 <= size <= 32768 (and the unit
- *       size), align a power of two <= PAGE_SIZE, 1 <= weight <= 1000000;
- *       at most 64 entries (-E2BIG beyond); -EINVAL after "mix default"
- *       or before any "mix begin"
- *   mix default
- *       use the default mix again (also the state after loading)
+ * The limits (1000000 live areas over the threads of a case, 16 MiB per
+ * CPU of live areas, 1048576 latency samples of each kind) bound what a
+ * root writer can make the kernel hold; every case of a command is checked
+ * against them before the first one runs.  Past the sample limit each
+ * thread keeps a uniform random sample of its calls (reservoir sampling):
+ * percentiles come from the sample, the mean, the maximum and the counts
+ * from all calls.  Buffers are allocated with PCPU_ALT_LAB_GFP.
  *
- * The mix is a list of (size, align, weight): a draw picks an entry with
- * probability weight / (sum of weights).  The default mix comes from the
- * shipped traces (testdata/): each trace weighted equally, requests
- * grouped by (size, align), the 16 heaviest pairs kept, the rest folded
- * into the nearest kept pair of the same kind by log size, weights rounded
- * to sum 100 (about 20% of the weight is above 256 bytes or aligned above
- * 8):
- *
- *   size/align:weight  4/4:18 8/4:3 8/8:22 16/4:15 16/8:16 16/16:1 32/8:2
- *   32/16:7 32/32:2 128/64:1 144/8:2 176/8:2 256/256:2 304/8:3 496/8:2
- *   1088/64:2
- *
- * Keys may come in any order, each once; 1 <= size <= 32768 (the stock
- * allocator's guaranteed size and never above pcpu_alt's unit size),
- * 1 <= n <= 1000000, 1 <= ops <= 10000000.  Anything else fails with
- * -EINVAL.  -EBUSY while another run is in progress.
- *
- * Limits on what a run may make the kernel hold (checked for every case
- * of a command before the first one runs; -E2BIG if one is over):
- *   - at most 1000000 areas live at once over all threads of a case
- *     (their pointers: 8 MB);
- *   - at most 16 MiB per CPU of live areas at once (PCPU_ALT_LAB_MAX_LIVE_
- *     BYTES): threads x n x the largest size the case can ask for, each
- *     size rounded up to 4 bytes;
- *   - at most 1048576 latency samples of each kind (allocation, free) over
- *     all threads of a case (8 MiB of buffers).  Beyond that each thread
- *     keeps an even share as a uniform random sample of its calls
- *     (reservoir sampling): percentiles come from the sample, the mean,
- *     the maximum and every count from all calls.  "run all" stays below
- *     it, so its figures use every sample.
- * Buffers are allocated with PCPU_ALT_LAB_GFP: -ENOMEM when they cannot
- * be had.  A killed writer stops the run within 256 operations of every
- * thread, everything is freed and the write fails with -EINTR.  A
- * failed, refused or interrupted command keeps the previous results.
- * Allocation failures during a run are counted, not fatal.  The write
- * returns when the run is over (a minute or more under emulation for
- * "run all").
- *
- * Reading shows the results of the last completed run: first one
- * key=value line per (case, allocator), keys in this fixed order
- *
- *   workload= order= size= n= threads= allocator=pcpu_alt|stock
- *   alloc_ops= alloc_fail= free_ops= wall_ns= ops_per_sec=
- *   alloc_ns_per_op= alloc_p50= alloc_p90= alloc_p99= alloc_max=
- *   free_ns_per_op= free_p50= free_p90= free_p99= free_max= timer_ns=
- *
- * (one line; order=- when it does not apply; size=0 for "mixed"), then
- * the same figures as a table in lines starting with '#'.  "mixed" lines
- * go on with
- *
- *   mix=default|user mix_entries= jitter_pct= size_min= size_max=
- *   size_mean=
- *
- * (the sizes drawn, after jitter, over every allocation of the case).
- * Latencies are nanoseconds of one call, timed with ktime_get_ns() around
- * it; ns_per_op is their mean; timer_ns is the median of the same timing
- * around no call, measured after the case (the share of every latency
- * that is the clock's own); wall_ns is the time of the timed phases (for
- * "concurrent" and "mixed" on all CPUs, from the first thread's start to
- * the last one's end); ops_per_sec counts allocs and frees over wall_ns.
- * alloc_ops counts attempts, failures included.
- *
- * debugfs file "bench_status" (0400), readable while a run goes on, one
- * key=value per line:
- *
- *   state=idle|running  workload= (of the run going on, else of the last;
- *   - before any)  threads= (bench kthreads in their timed loop now)
- *   runs= (commands that started running)  completed=  interrupted= (by a
- *   fatal signal)  mix=default|user  mix_entries=  mix_weight=
- *
- * then one line per entry of the mix: mix_entry=<i> size= align= weight=.
+ * The default mix was derived from the shipped traces (testdata/): each
+ * trace weighted equally, requests grouped by (size, align), the 16
+ * heaviest pairs kept, the rest folded into the nearest kept pair of the
+ * same kind by log size, weights rounded to sum 100.
  *
  * Locking: bench_mutex serialises runs and protects the results and the
  * run's copy of the mix.  bench_mix_mutex protects the mix commands edit;

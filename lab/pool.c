@@ -1,34 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pcpu_alt debugfs "pool": allocations made and freed on request, so tests
- * can create known allocation patterns from user space.
+ * can create known allocation patterns from user space.  Its commands,
+ * limits (65536 areas, 16 MiB per CPU), errors and output are in
+ * docs/debugfs-abi.md.
  *
- * Write one command per write(2), at most PCPU_ALT_DEBUGFS_CMD_MAX - 1
- * bytes, single spaces between words, an optional final newline:
- *
- *   alloc <count> <size> <align> [atomic]
- *       <count> areas of <size> bytes aligned to <align>; 1 <= count <= 4096,
- *       1 <= size <= unit size, align a power of two <= PAGE_SIZE; "atomic"
- *       allocates without blocking (populated pages only).  All or nothing:
- *       when one allocation fails, those already made are freed and the
- *       write fails with -ENOMEM (-EINTR if the writer was killed).
- *       -ENOSPC when the pool would hold more than 65536 areas, or more
- *       than 16 MiB per CPU (PCPU_ALT_LAB_MAX_LIVE_BYTES; sizes rounded up
- *       to 4 bytes).
- *   free <id>     free one area; -ENOENT if no such id
- *   free all      free every area
- *
- * Anything else fails with -EINVAL and changes nothing.  Reading lists the
- * live areas, one per line, in id order:
- *
- *   id=<n> chunk=<id> offset=<bytes> size=<requested> alloc_size=<bytes>
- *   align=<bytes> atomic=<0|1>
- *
- * (one line each).  Ids are never reused while the module is loaded.
- * Everything still in the pool is freed at unload.  Besides the areas,
- * the pool holds one entry (64 bytes) and one xarray slot per area, all
- * allocated with PCPU_ALT_LAB_GFP; the areas themselves are allocated
- * with __GFP_NORETRY, so a full machine fails them rather than OOM.
+ * Besides the areas, the pool holds one entry (64 bytes) and one xarray
+ * slot per area, all allocated with PCPU_ALT_LAB_GFP; the areas themselves
+ * are allocated with __GFP_NORETRY, so a full machine fails them rather
+ * than OOM.  Ids are never reused while the module is loaded; everything
+ * still in the pool is freed at unload.
  *
  * Locking: pool_mutex protects the xarray, the id counter, pool_nr and
  * pool_bytes.  The per-CPU allocations and frees themselves run outside

@@ -6,100 +6,32 @@
  * (__alloc_percpu_gfp()/free_percpu()): each record is applied to both,
  * pcpu_alt first.
  *
- * debugfs file "replay" (0600).  Writes append text; lines may be split
- * across writes (a line ends at '\n', or when the writer closes the file).
- * A line is one of:
+ * debugfs file "replay": its commands, record format, limits, errors and
+ * output keys are in docs/debugfs-abi.md; how to capture and compare in
+ * docs/real-workloads.md.
  *
- *   a <id> <size> <align> <atomic> <site>   an allocation
- *   f <id>                                   a free
- *   # <anything>                             a comment, ignored
- *   begin           drop the trace being loaded (or abort a replay)
- *   start           take the baselines; the loaded trace becomes the replay
- *   step <n>        replay the next 1 <= n <= 1000000 records
- *   finish          replay what is left, free everything still live, keep
- *                   the results
- *   run             start + finish
- *
- * Records must be single-space separated decimal numbers: 1 <= size <=
- * 32768, align a power of two <= PAGE_SIZE, atomic 0 or 1, <site> printable
- * without spaces.  A record that does not parse is a "garbage" line, one
- * whose numbers are out of range a "range" line, an allocation of an id
- * still live a "double_alloc" and a free of an id not live an
- * "unknown_free": each is skipped and counted, the rest of the trace is
- * kept.  Lines are 1..127 characters; blank and longer lines are garbage,
- * and so is any other word where a command could be.
- * Ids are any numbers 0..2^32-1, spaced as they like: they are mapped to
- * dense slots through a hash table sized by the live ids.
- *
- * Limits on what a loaded trace may make the kernel hold (a record over a
- * limit counts as "range" and is skipped):
- *   - at most 1048576 records;
- *   - an allocation may not take the trace's live bytes (sizes rounded up
- *     to 4 bytes, counted while loading) above 16 MiB per CPU
- *     (PCPU_ALT_LAB_MAX_LIVE_BYTES), so the replay cannot run either
- *     allocator dry for the rest of the kernel.
- * At the record limit the trace takes at most 16 MiB (12 of records, 4 of
- * slot sizes) plus 16 MiB for the id table while loading (8 bytes per
- * entry, at least twice the live ids), briefly half as much again while
- * an array grows; a replay adds 16 bytes per allocation record (16 MiB at
- * most) for the areas of both allocators, 8 bytes per record (8 MiB at
- * most) for the times of their calls and, to count live pages, one
- * xarray entry per page holding a live area.  Everything is allocated
- * with PCPU_ALT_LAB_GFP: a write fails with -ENOMEM when memory for it
- * cannot be had (the lines before it stay loaded).
- *
- * A command out of order fails with -EBUSY (records while replaying,
- * "step" before "start") or -EINVAL (an unknown command word).  A killed
- * writer stops the replay (-EINTR) and everything is freed; one killed
- * while loading keeps the lines taken so far.
- *
- * Reading shows one "state=" line for the trace being loaded or replayed,
- * then, after a completed replay, a "replayed" line (the counts of that
- * trace) and one "allocator=" line each for pcpu_alt and stock:
- *
- *   state=idle|loading|replaying lines= comments= records= allocs= frees=
- *     rejected= rej_garbage= rej_range= rej_double_alloc= rej_unknown_free=
- *     max_size= pos=
- *   replayed lines= ... max_size=           (the same keys)
- *   allocator=pcpu_alt alloc_ops= alloc_fail= free_ops= freed_at_end=
- *     time_ns= call_p50_ns= time_trim_ns= live_pages_peak= pop_base= pop_peak= pop_final= chunks_base= chunks_peak=
- *     chunks_final= meta_base= meta_peak= meta_final= frag_bytes= time_ratio=
- *   allocator=stock alloc_ops= alloc_fail= free_ops= freed_at_end=
- *     time_ns= call_p50_ns= time_trim_ns= live_pages_peak= unit_size= chunks_new_peak= chunks_new_final=
- *     meta_per_chunk= meta_new_peak= meta_new_final=
- *
- * pcpu_alt's figures come from pcpu_alt_get_stats() after every record:
- * pop_* are populated bytes over all units, meta_* its metadata bytes.
- * frag_bytes: after the last record (before the live areas are freed, per-
- * CPU caches drained), bytes of free runs in populated pages too short for
- * the largest request of the trace (alignment not considered).  "_final"
- * figures are taken after everything was freed.
- *
- * live_pages_peak (both allocators): the most pages of the first possible
- * CPU's unit that held at least one live area of the trace at once.  It
- * shows how tightly each allocator packs the trace's own areas, whatever
- * room it had populated before the replay and whatever it keeps besides
- * (empty-page reserve, areas in pcpu_alt's per-CPU caches, other users'
- * areas sharing a page of the stock allocator).  A failure to allocate the
- * page counts ends the replay with -ENOMEM, everything freed.
+ * What a loaded trace may make the kernel hold: at most 1048576 records,
+ * and no allocation that would take the trace's live bytes (sizes rounded
+ * up to 4 bytes, counted while loading) above 16 MiB per CPU
+ * (PCPU_ALT_LAB_MAX_LIVE_BYTES), so a replay cannot run either allocator
+ * dry for the rest of the kernel.  At the record limit the trace takes at
+ * most 16 MiB (12 of records, 4 of slot sizes) plus 16 MiB for the id
+ * table while loading (8 bytes per entry, at least twice the live ids),
+ * briefly half as much again while an array grows; a replay adds 16 bytes
+ * per allocation record for the areas of both allocators, 8 bytes per
+ * record for the times of their calls and, to count live pages, one xarray
+ * entry per page holding a live area.  Everything is allocated with
+ * PCPU_ALT_LAB_GFP: a write fails with -ENOMEM when memory for it cannot
+ * be had (the lines before it stay loaded).  Ids are any numbers
+ * 0..2^32-1, spaced as they like: they are mapped to dense slots through a
+ * hash table sized by the live ids.
  *
  * The stock allocator exports no counter of its populated pages to modules
- * (pcpu_nr_pages() is not exported): scripts/replay/replay reads /proc/meminfo
- * "Percpu:" between "step"s for those.  Its chunks are counted through its
- * own trace points percpu_create_chunk/percpu_destroy_chunk (chunks_new_*:
- * created minus destroyed since "start").  meta_per_chunk estimates what
- * mm/percpu.c pcpu_alloc_chunk() allocates for one chunk of unit size u
- * (u/4 map bits, u/PAGE_SIZE pages): struct pcpu_chunk (~144 bytes) plus
- * its populated bitmap, alloc_map BITS_TO_LONGS(u/4) longs, bound_map
- * BITS_TO_LONGS(u/4 + 1) longs, one 32-byte pcpu_block_md per page, and
- * with CONFIG_MEMCG_KMEM one 8-byte obj_cgroup pointer per map bit.  u is
- * the distance between CPU 0's and the next possible CPU's per-CPU offset
- * (0 with one CPU: no estimate).  time_ns sums the allocator calls only;
- * time_ratio is pcpu_alt's time_ns over stock's, with three decimals
- * ("-" when stock's is 0).  call_p50_ns is the median of those calls, and
- * time_trim_ns their sum without the slowest one in a hundred: figures a
- * few stalls outside the allocator (an emulated CPU the host did not run
- * for a while) do not dominate.
+ * (pcpu_nr_pages() is not exported): scripts/replay/replay reads
+ * /proc/meminfo between "step"s for those.  Its chunks are counted through
+ * its own trace points percpu_create_chunk/percpu_destroy_chunk, hooked
+ * only while this module is loaded; stock_meta_per_chunk() estimates
+ * mm/percpu.c's metadata for one chunk (formula in the ABI document).
  *
  * Locking: replay_mutex protects the loaded trace, the id table, the
  * replay state and the results; the chunk counters are atomics bumped by

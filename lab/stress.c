@@ -25,34 +25,8 @@
  * one of its areas instead.  Their bookkeeping (an entry per live area,
  * max_live slots per thread) is allocated with PCPU_ALT_LAB_GFP.
  *
- * Commands, one per write(2), words separated by single spaces:
- *
- *   start [key=value ...]   start a run; -EBUSY if one is running
- *       seconds=N     stop after N seconds (0..604800, 0 = no limit;
- *                     default 10, or 0 when ops= is given)
- *       ops=N         stop after N steps over all threads (0..10^12,
- *                     0 = no limit, the default)
- *       max_live=N    areas a thread holds at most (1..4096, default 64)
- *       max_size=N    largest size in bytes (1..unit size, default the
- *                     unit size)
- *       small_pct=N   share of sizes drawn from 1..256 bytes; the rest are
- *                     log-uniform up to max_size (0..100, default 90)
- *       atomic_pct=N  share of non-blocking allocations (0..100, default 25)
- *       cross_pct=N   share of frees handed to another CPU's thread
- *                     (0..100, default 20)
- *       seed=N        random seed (0..2^32-1; default random)
- *   stop                    stop the run and free everything; no-op if idle
- *
- * Each key at most once; anything else (unknown or repeated key, a number
- * out of range or with trailing garbage, an empty or overlong write) fails
- * with -EINVAL and changes nothing.
- *
- * Reading gives key=value lines: first one pair per line (state, the run's
- * settings, totals; last live_bytes= (per CPU, now), live_bytes_cap= and
- * cap_hits=), then one record per possible CPU:
- *   cpu=<n> online=<0|1> thread=<0|1> starts= ops= allocs= frees=
- *   cross_frees= handoffs= fail_nowait= fail_blocking= corruptions= live=
- * Keys are only ever appended.  The figures stay readable after the run.
+ * debugfs file "stress": its commands, keys, limits and status lines are
+ * in docs/debugfs-abi.md.
  *
  * Locking
  * -------
