@@ -629,7 +629,16 @@ static void chunk_take(struct pcpu_alt_chunk *chunk, int start, int bits,
 	else
 		this_cpu_inc(traffic.slow_allocs);
 	this_cpu_add(traffic.live_bits, bits);
-	atomic64_max(&max_live_areas, atomic64_inc_return(&live_areas));
+}
+
+/*
+ * Count @n areas of @bits just taken: once per batch, not per area, as
+ * live_areas is the one counter every CPU shares.  chunk->lock held, so
+ * the count moves with the chunk's own traffic (see verify).
+ */
+static void count_taken(int n, int bits)
+{
+	atomic64_max(&max_live_areas, atomic64_add_return(n, &live_areas));
 	atomic_min_not_zero(&min_area_bits, bits);
 	atomic_max_int(&max_area_bits, bits);
 }
@@ -637,7 +646,11 @@ static void chunk_take(struct pcpu_alt_chunk *chunk, int start, int bits,
 /* What a give is, for the counters. */
 enum give_kind { GIVE_FREE, GIVE_CACHE, GIVE_ROLLBACK };
 
-/* Give back the area at @start of @chunk; returns bits freed or -EINVAL. */
+/*
+ * Give back the area at @start of @chunk; returns bits freed or -EINVAL.
+ * live_areas is the caller's to lower (chunk_give_one(), or once per
+ * batch).
+ */
 static int chunk_give(struct pcpu_alt_chunk *chunk, int start,
 		      enum give_kind kind)
 {
@@ -660,7 +673,17 @@ static int chunk_give(struct pcpu_alt_chunk *chunk, int start,
 	else
 		this_cpu_inc(traffic.rollbacks);
 	this_cpu_sub(traffic.live_bits, bits);
-	atomic64_dec(&live_areas);
+	return bits;
+}
+
+/* chunk_give() of one area, counted in live_areas.  chunk->lock held. */
+static int chunk_give_one(struct pcpu_alt_chunk *chunk, int start,
+			  enum give_kind kind)
+{
+	int bits = chunk_give(chunk, start, kind);
+
+	if (bits > 0)
+		atomic64_dec(&live_areas);
 	return bits;
 }
 
@@ -744,6 +767,7 @@ static void take_room(struct pcpu_alt_chunk *chunk, int start,
 	t->start = start;
 	if (t->how != FIND_CACHED) {
 		chunk_take(chunk, start, t->bits, t->caller, false);
+		count_taken(1, t->bits);
 		/* Not a cached area: let go of the claim. */
 		if (chunk->cached)
 			clear_bit(start, chunk->cached);
@@ -758,11 +782,12 @@ static void take_room(struct pcpu_alt_chunk *chunk, int start,
 		t->areas[t->got].chunk = chunk;
 		t->areas[t->got].start = start;
 		if (++t->got == t->want)
-			return;
+			break;
 		start = chunk_find(chunk, t->bits, t->align_bits, t->how);
 		if (start < 0 || !claim_area(chunk, start))
-			return;
+			break;
 	}
+	count_taken(t->got, t->bits);
 }
 
 /*
@@ -952,7 +977,7 @@ static bool alloc_blocking(struct room_taker *t, gfp_t gfp,
 	*why = "page allocation failed";
 rollback:
 	spin_lock_irqsave(&t->chunk->lock, irq);
-	chunk_give(t->chunk, t->start, GIVE_ROLLBACK);
+	chunk_give_one(t->chunk, t->start, GIVE_ROLLBACK);
 	spin_unlock_irqrestore(&t->chunk->lock, irq);
 out:
 	if (locked)
@@ -1116,7 +1141,7 @@ static int free_locked(struct pcpu_alt_chunk *chunk, unsigned long offset,
 	r->offset = offset;
 	if (offset % PCPU_ALT_MIN_ALLOC || area_cached(chunk, start))
 		return -EINVAL;
-	return chunk_give(chunk, start, GIVE_FREE);
+	return chunk_give_one(chunk, start, GIVE_FREE);
 }
 
 /**
@@ -1199,6 +1224,8 @@ void pcpu_alt_chunk_give_cached(const struct pcpu_alt_area *areas, int n)
 			/* Pairs with the fast free's test_and_set_bit(). */
 			clear_bit_unlock(areas[j].start, chunk->cached);
 		}
+		/* Counted once per chunk, as in count_taken(). */
+		atomic64_sub(j - i, &live_areas);
 		spin_unlock_irqrestore(&chunk->lock, irq);
 	}
 }
