@@ -1262,10 +1262,8 @@ static ssize_t bench_write(struct file *file, const char __user *ubuf,
 	bool all;
 	int nr, err;
 
-	err = pcpu_alt_debugfs_get_cmd(cmd, sizeof(cmd), ubuf, count, ppos);
-	if (err)
-		return err;
-	nr = pcpu_alt_lab_split_words(cmd, words, BENCH_MAX_WORDS);
+	nr = pcpu_alt_lab_get_words(cmd, sizeof(cmd), words, BENCH_MAX_WORDS,
+				    ubuf, count, ppos);
 	if (nr < 0)
 		return nr;
 	if (!strcmp(words[0], "mix")) {
@@ -1392,18 +1390,7 @@ static int bench_status_show(struct seq_file *m, void *v)
 	return 0;
 }
 
-static int bench_status_open(struct inode *inode, struct file *file)
-{
-	return single_open(file, bench_status_show, NULL);
-}
-
-static const struct file_operations bench_status_fops = {
-	.owner = THIS_MODULE,
-	.open = bench_status_open,
-	.read = seq_read,
-	.llseek = seq_lseek,
-	.release = single_release,
-};
+DEFINE_SHOW_ATTRIBUTE(bench_status);
 
 /**
  * pcpu_alt_lab_bench_init() - create the debugfs "bench" file

@@ -50,3 +50,23 @@ void pcpu_alt_lab_park_until_stopped(void)
 		__set_current_state(TASK_RUNNING);
 	}
 }
+
+/**
+ * pcpu_alt_lab_get_words() - copy a written command and split it
+ * @cmd: receives the command (see pcpu_alt_debugfs_get_cmd())
+ * @size: bytes of @cmd
+ * @word: gets a pointer to each word, inside @cmd
+ * @max: room in @word
+ * @ubuf: the user buffer
+ * @count: bytes written
+ * @ppos: the file position
+ *
+ * RETURNS: the number of words, or a negative errno from either step.
+ */
+int pcpu_alt_lab_get_words(char *cmd, size_t size, char **word, int max,
+			   const char __user *ubuf, size_t count, loff_t *ppos)
+{
+	int err = pcpu_alt_debugfs_get_cmd(cmd, size, ubuf, count, ppos);
+
+	return err ?: pcpu_alt_lab_split_words(cmd, word, max);
+}

@@ -67,6 +67,8 @@ static inline size_t pcpu_alt_lab_unit_size(void)
 }
 
 int pcpu_alt_lab_split_words(char *cmd, char **word, int max);
+int pcpu_alt_lab_get_words(char *cmd, size_t size, char **word, int max,
+			   const char __user *ubuf, size_t count, loff_t *ppos);
 void pcpu_alt_lab_park_until_stopped(void);
 
 /*

@@ -726,10 +726,8 @@ static ssize_t stress_write(struct file *file, const char __user *ubuf,
 	struct stress_cfg want;
 	int n, err;
 
-	err = pcpu_alt_debugfs_get_cmd(cmd, sizeof(cmd), ubuf, count, ppos);
-	if (err)
-		return err;
-	n = pcpu_alt_lab_split_words(cmd, word, STRESS_MAX_WORDS);
+	n = pcpu_alt_lab_get_words(cmd, sizeof(cmd), word, STRESS_MAX_WORDS,
+				   ubuf, count, ppos);
 	if (n < 0)
 		return n;
 	if (!strcmp(word[0], "start")) {
