@@ -16,6 +16,8 @@
  *   -s SIDE     run only pcpu_alt ("alt") or only the stock allocator
  *               ("stock"), for a profiler
  *   -p P=V      a pcpu_alt load parameter (cache=0, empty_pages_high=8...)
+ *   -l LOOPS    replay each script LOOPS times in each run, for a
+ *               profiler (the figures are the last time's)
  *
  * Every run of every side is a fresh process (fork), which boots the stub
  * machine and loads pcpu_alt before it replays: runs do not share state.
@@ -42,6 +44,7 @@
 #define MAX_PARAMS	16
 #define MAX_RUNS	101
 #define TIMER_SAMPLES	1001
+#define MAX_LOOPS	100000
 
 static const char *const side_name[NATIVE_SIDES] = { "alt", "stock" };
 
@@ -322,12 +325,12 @@ int main(int argc, char **argv)
 {
 	static struct native_result res[NATIVE_SIDES][MAX_RUNS];
 	static struct native_job jobs[MAX_ITEMS];
-	unsigned int cpus = 0, threads = 1, runs = DEFAULT_RUNS, r;
+	unsigned int cpus = 0, threads = 1, runs = DEFAULT_RUNS, loops = 1, r;
 	int opt, nr_jobs = 0, nr_params = 0, j, only = -1, failed = 0;
 	char *params[MAX_PARAMS], cpu_name[128];
 	enum native_side side;
 
-	while ((opt = getopt(argc, argv, "c:t:r:s:p:h")) != -1) {
+	while ((opt = getopt(argc, argv, "c:t:r:s:p:l:h")) != -1) {
 		switch (opt) {
 		case 'c':
 			cpus = parse_count("-c", optarg, 1, NATIVE_MAX_THREADS);
@@ -346,6 +349,9 @@ int main(int argc, char **argv)
 				only = NATIVE_STOCK;
 			else
 				print_usage(argv[0]);
+			break;
+		case 'l':
+			loops = parse_count("-l", optarg, 1, MAX_LOOPS);
 			break;
 		case 'p':
 			if (nr_params == MAX_PARAMS || !strchr(optarg, '='))
@@ -373,6 +379,8 @@ int main(int argc, char **argv)
 		if (err)
 			return 2;
 	}
+	for (j = 0; j < nr_jobs; j++)
+		jobs[j].loops = loops;
 
 	host_cpu(cpu_name, sizeof(cpu_name));
 	printf("# native: stock=%s (mm/percpu.c of linux-source-%s)",

@@ -47,6 +47,8 @@ struct native_job {
 	u32 nr_slots;
 	/* A concurrent job reports throughput (all threads at once). */
 	bool throughput;
+	/* Times each thread replays its script in a run (profiling). */
+	unsigned int loops;
 };
 
 int native_script_add(struct native_script *s, const struct native_rec *r);

@@ -94,6 +94,7 @@ struct worker {
 	void __percpu **ptrs;	/* shared by all workers, by slot */
 	u32 *sizes;		/* likewise: each slot's size */
 	struct call *calls;
+	unsigned int loops;
 	u64 alloc_fails;
 };
 
@@ -120,9 +121,10 @@ static void *worker_fn(void *arg)
 	__atomic_add_fetch(&nr_ready, 1, __ATOMIC_SEQ_CST);
 	while (__atomic_load_n(&nr_ready, __ATOMIC_ACQUIRE) < (int)nr_workers)
 		sched_yield();
-	for (i = 0; i < w->script->nr; i++) {
-		const struct native_rec *r = &w->script->recs[i];
-		struct call *c = &w->calls[i];
+	for (i = 0; i < w->script->nr * w->loops; i++) {
+		const struct native_rec *r = &w->script->recs[i % w->script->nr];
+		/* Each loop overwrites the last one's record of its calls. */
+		struct call *c = &w->calls[i % w->script->nr];
 		void __percpu *p;
 
 		c->timed = r->timed;
@@ -332,6 +334,7 @@ void native_run(const struct native_job *job, enum native_side side,
 		w[t].ops = &sides[side];
 		w[t].ptrs = ptrs;
 		w[t].sizes = sizes;
+		w[t].loops = job->loops ?: 1;
 		w[t].calls = calloc(job->script[t].nr + 1, sizeof(*w[t].calls));
 		if (!w[t].calls)
 			res->err = -ENOMEM;
