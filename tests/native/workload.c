@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "native.h"
+#include "rng.h"
 
 #define STEADY_N	1000
 #define STEADY_OPS	20000
@@ -59,21 +60,6 @@ const char *const *native_workload_names(void)
 	return names;
 }
 
-/* splitmix64: small and the same everywhere. */
-static u64 rnd_next(u64 *state)
-{
-	u64 z = (*state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
-
-static u32 rnd_below(u64 *state, u32 below)
-{
-	return (u32)(((rnd_next(state) >> 32) * below) >> 32);
-}
-
 static u32 round_up_to(u32 x, u32 to)
 {
 	return (x + to - 1) / to * to;
@@ -103,10 +89,10 @@ static void draw_size(const struct draw *d, u64 *rnd, u32 *size,
 	}
 	for (i = 0; i < ARRAY_SIZE(default_mix); i++)
 		total += default_mix[i].weight;
-	r = rnd_below(rnd, total);
+	r = rng_below(rnd, total);
 	for (i = 0; r >= default_mix[i].weight; i++)
 		r -= default_mix[i].weight;
-	j = rnd_below(rnd, 2 * JITTER_PERMILLE + 1);
+	j = rng_below(rnd, 2 * JITTER_PERMILLE + 1);
 	s = (default_mix[i].size * (PERMILLE - JITTER_PERMILLE + j) +
 	     PERMILLE - 1) / PERMILLE;
 	s = round_up_to(s, default_mix[i].align > GRANULE ?
@@ -139,7 +125,7 @@ static int steady(struct native_script *s, u32 base, u32 n,
 		err = add(s, base + i, false, size, align, false);
 	}
 	for (i = 0; !err && i < ops; i++) {
-		k = rnd_below(&rnd, n);
+		k = rng_below(&rnd, n);
 		err = add(s, base + k, true, 0, 0, true);
 		draw_size(d, &rnd, &size, &align);
 		if (!err)
@@ -167,7 +153,7 @@ static int burst(struct native_script *s, enum order order)
 	}
 	for (i = 0; order != INORDER && i < BURST_N - 1; i++) {
 		j = order == REVERSE ? BURST_N - 1 - i :
-				       i + rnd_below(&rnd, BURST_N - i);
+				       i + rng_below(&rnd, BURST_N - i);
 		if (order == REVERSE && j <= i)
 			break;
 		t = slots[i];

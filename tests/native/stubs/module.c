@@ -241,6 +241,23 @@ int cpuhp_setup_state_nocalls(enum cpuhp_state state, const char *name,
 	return ret;
 }
 
+/**
+ * uspace_cpu_dead() - run the teardown callbacks for @cpu, as the kernel
+ * does from another CPU once @cpu went offline
+ * @cpu: the CPU; it stays "online" here, so the caller must not run
+ *       kernel code as @cpu meanwhile
+ */
+void uspace_cpu_dead(unsigned int cpu)
+{
+	int i;
+
+	mutex_lock(&cpuhp_lock);
+	for (i = 0; i < USPACE_CPUHP_STATES; i++)
+		if (cpuhp_teardown[i])
+			cpuhp_teardown[i](cpu);
+	mutex_unlock(&cpuhp_lock);
+}
+
 void cpuhp_remove_state_nocalls(enum cpuhp_state state)
 {
 	int i = state - CPUHP_BP_PREPARE_DYN - 1;

@@ -311,6 +311,7 @@ static void *worker(void *unused)
 {
 	struct work_struct *work;
 	unsigned long soonest;
+	unsigned int cpu;
 
 	strscpy(current->comm, "kworker", sizeof(current->comm));
 	pthread_mutex_lock(&wq_lock);
@@ -330,9 +331,11 @@ static void *worker(void *unused)
 		list_del_init(&work->entry);
 		__atomic_store_n(&work->pending, false, __ATOMIC_RELEASE);
 		wq_running = work;
+		/* Queued again while it runs, it may change @cpu: read it now. */
+		cpu = work->cpu;
 		pthread_mutex_unlock(&wq_lock);
 		/* As the CPU that queued it; see uspace/cpu.h. */
-		uspace_thread_set_cpu(work->cpu);
+		uspace_thread_set_cpu(cpu);
 		work->func(work);
 		pthread_mutex_lock(&wq_lock);
 		wq_running = NULL;

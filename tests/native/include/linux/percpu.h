@@ -111,6 +111,7 @@ unsigned long pcpu_nr_pages(void);
 /* Module static per-CPU areas: there are no modules with any here. */
 static inline bool is_module_percpu_address(unsigned long addr)
 {
+	(void)addr;
 	return false;
 }
 

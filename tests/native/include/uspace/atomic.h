@@ -76,9 +76,8 @@ void USPACE_TSAN_IGNORE_READS_END(const char *file, int line);
 /* The racy reads of @expr are meant: see above. */
 #define data_race(expr)							\
 	({								\
-		__typeof__(expr) __v;					\
 		USPACE_TSAN_IGNORE_READS_BEGIN(__FILE__, __LINE__);	\
-		__v = (expr);						\
+		__typeof__(expr) __v = (expr);				\
 		USPACE_TSAN_IGNORE_READS_END(__FILE__, __LINE__);	\
 		__v;							\
 	})

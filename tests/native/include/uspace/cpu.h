@@ -250,7 +250,8 @@ static inline void cpumask_copy(struct cpumask *dst,
 		const struct cpumask *set;				\
 		int next;						\
 	     } __it = { &(cpu), (mask), -1 };				\
-	     (__it.next = cpumask_next(__it.next, __it.set)) < nr_cpu_ids ? \
+	     (unsigned int)(__it.next = cpumask_next(__it.next, __it.set)) < \
+	     nr_cpu_ids ?						\
 	     (*__it.at = __it.next, true) : (*__it.at = nr_cpu_ids, false);)
 #define for_each_possible_cpu(cpu)	for_each_cpu((cpu), cpu_possible_mask)
 #define for_each_online_cpu(cpu)	for_each_cpu((cpu), cpu_online_mask)

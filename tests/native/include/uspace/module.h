@@ -186,6 +186,7 @@ int cpuhp_setup_state_nocalls(enum cpuhp_state state, const char *name,
 void cpuhp_remove_state_nocalls(enum cpuhp_state state);
 #define cpuhp_remove_state_nocalls_cpuslocked(state)			\
 	cpuhp_remove_state_nocalls(state)
+void uspace_cpu_dead(unsigned int cpu);
 
 /* ---- seq_file.h: printed to a stdio stream ---- */
 
