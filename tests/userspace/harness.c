@@ -18,8 +18,6 @@
 /* Failures printed per harness before going quiet. */
 #define MAX_PRINTED	10
 
-int uspace_fail_nth_alloc;
-
 void harness_failed(struct harness *h, const char *msg)
 {
 	if (!h->failures) {

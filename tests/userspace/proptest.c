@@ -27,22 +27,13 @@
 #include <linux/slab.h>
 
 #include "harness.h"
+#include "rng.h"
 
 #define MAX_BLOCKS	128	/* a 512 KiB unit, the module's usual size */
 
 static int mult = 1;
 static unsigned long total_ops;
 static int passed, failed;
-
-/* splitmix64: small, fast and deterministic across platforms. */
-static u64 rng_next(u64 *state)
-{
-	u64 z = (*state += 0x9e3779b97f4a7c15ULL);
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	return z ^ (z >> 31);
-}
 
 /* Uniform enough in [0, n) for n far below 2^32. */
 static int rnd(u64 *state, int n)
