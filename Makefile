@@ -23,8 +23,8 @@ KSFT_STAGE := $(SRC)/.build/kselftest/tools/testing/selftests/pcpu_alt
 
 all: modules
 
-.PHONY: all modules clean check check-debug check-deps check-userspace style \
-	sparse run selftests kselftest dkms-install deps
+.PHONY: all modules clean check check-debug check-deps check-userspace \
+	check-native native style sparse run selftests kselftest dkms-install deps
 
 check-deps:
 	@test -d "$(KDIR)" || { echo "make: no kernel build dir $(KDIR) (headers for $(KVER) missing?); run: sudo scripts/setup/install-deps, or pass KVER=<one of: $$(ls /usr/src | sed -n 's/^linux-headers-\(.*-amd64\)$$/\1/p' | tr '\n' ' ')>" >&2; exit 1; }
@@ -54,6 +54,19 @@ check-debug:
 # inputs and a short fuzz run.  No kernel needed; part of `make check`.
 check-userspace:
 	$(MAKE) -C tests/userspace check
+
+# Both allocators' code natively (tests/native): the benchmark programs
+# for both kernels' stock sources and a short replay; pcpu_alt's caches
+# and chunks under ASan/UBSan (property test, fuzz) and ThreadSanitizer
+# (tests/userspace).  No kernel needed; part of `make check`.
+check-native:
+	$(MAKE) -C tests/native check
+	$(MAKE) -C tests/userspace check-api
+
+# The native benchmark (scripts/bench/native): every trace and workload,
+# both kernels' stock sources, 1 and 4 threads.
+native:
+	scripts/bench/native
 
 # The main job: build, boot a guest, show the allocator at work (stress,
 # a replayed trace, latency), unload; pictures in .build/results/.
