@@ -8,6 +8,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include <uspace/boot.h>
 
@@ -288,11 +289,40 @@ void api_set_cpu(struct api_harness *h, unsigned int cpu)
 	uspace_thread_set_cpu(cpu % nr_cpu_ids);
 }
 
+/*
+ * Areas sitting in @cpu's caches, from the "caches" view (one line per
+ * CPU: "cpu=N cached=AREAS ..."); -1 for every CPU together.
+ */
+static long cached_areas(int cpu)
+{
+	struct seq_file m;
+	char *text = NULL, *line;
+	size_t len = 0;
+	long areas = 0, n;
+	unsigned int c;
+
+	m.stream = open_memstream(&text, &len);
+	if (!m.stream)
+		return -1;
+	pcpu_alt_cache_show(&m);
+	fclose(m.stream);
+	for (line = text; line && *line; line = strchr(line, '\n')) {
+		line += *line == '\n';
+		if (sscanf(line, "cpu=%u cached=%ld", &c, &n) == 2 &&
+		    (cpu < 0 || c == (unsigned int)cpu))
+			areas += n;
+	}
+	free(text);
+	return areas;
+}
+
 /* Every CPU's caches go back to the chunks (verify and views do it). */
 void api_drain(struct api_harness *h)
 {
 	h->ops++;
 	pcpu_alt_cache_drain_all();
+	if (cached_areas(-1))
+		api_fail(h, "drain left %ld areas cached", cached_areas(-1));
 }
 
 /* Memory pressure: the shrinker drains every cache. */
@@ -300,6 +330,9 @@ void api_shrink(struct api_harness *h)
 {
 	h->ops++;
 	uspace_shrink_all();
+	if (cached_areas(-1))
+		api_fail(h, "the shrinker left %ld areas cached",
+			 cached_areas(-1));
 }
 
 /*
@@ -316,6 +349,9 @@ void api_cpu_dead(struct api_harness *h, unsigned int cpu)
 		uspace_thread_set_cpu((cpu + 1) % nr_cpu_ids);
 	uspace_cpu_dead(cpu);
 	uspace_thread_set_cpu(self);
+	if (cached_areas(cpu))
+		api_fail(h, "CPU %u went offline with %ld areas cached", cpu,
+			 cached_areas(cpu));
 }
 
 /* The background work, now (caches drained first, as the API does). */

@@ -249,11 +249,11 @@ static void test_double_free_cached(void)
 	}
 	api_set_cpu(&h, 0);
 	api_finish(&h);
-	if (h.refused != 3 * NR_CPUS_TESTED)
+	if (h.failures)
+		snprintf(why, sizeof(why), "%s", h.first_failure);
+	else if (h.refused != 3 * NR_CPUS_TESTED)
 		snprintf(why, sizeof(why), "%lu double frees tried, expected %d",
 			 h.refused, 3 * NR_CPUS_TESTED);
-	else if (h.failures)
-		snprintf(why, sizeof(why), "%s", h.first_failure);
 	report("double-free-cached", !why[0], h.ops, t0, why);
 }
 
