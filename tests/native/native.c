@@ -42,7 +42,7 @@
 #define DEFAULT_RUNS	5
 #define MAX_ITEMS	64
 #define MAX_PARAMS	16
-#define MAX_RUNS	101
+#define MAX_RUNS	1001
 #define TIMER_SAMPLES	1001
 #define MAX_LOOPS	100000
 
@@ -90,6 +90,9 @@ static int add_item(const char *item, unsigned int threads,
 			     (!strncmp(*n, item, len) && (*n)[len] == '-');
 
 		if (strcmp(*n, item) && !group)
+			continue;
+		/* A group with several threads: the workloads that use them. */
+		if (group && threads > 1 && !native_workload_threaded(*n))
 			continue;
 		if (*nr == MAX_ITEMS)
 			return -E2BIG;
@@ -191,6 +194,7 @@ static struct spread figure(struct native_result *res, int runs,
 	}
 
 GETTER(sum, r->sum_ns)
+GETTER(trim, r->trim_ns)
 GETTER(p50, r->p50_ns)
 GETTER(p99, r->p99_ns)
 GETTER(pages, r->pages)
@@ -219,7 +223,7 @@ static void print_both(const struct native_job *job,
 	struct spread fa = figure(res[NATIVE_ALT], runs, get_fails);
 	struct spread fs = figure(res[NATIVE_STOCK], runs, get_fails);
 	double ratios[MAX_RUNS];
-	struct spread r;
+	struct spread r, ta, ts;
 	int i;
 
 	for (i = 0; i < runs; i++)
@@ -248,11 +252,14 @@ static void print_both(const struct native_job *job,
 	printf(" calls %llu; failed allocations alt %.0f stock %.0f\n",
 	       (unsigned long long)res[NATIVE_ALT][0].calls, fa.median,
 	       fs.median);
+	ta = figure(res[NATIVE_ALT], runs, get_trim);
+	ts = figure(res[NATIVE_STOCK], runs, get_trim);
+	printf("#   without each run's slowest 1%%: alt_trim_ns=%.0f", ta.median);
+	printf(" stock_trim_ns=%.0f trim_ratio=%.3f\n", ts.median,
+	       ts.median ? ta.median / ts.median : 0);
 	if (job->throughput) {
-		struct spread ta = figure(res[NATIVE_ALT], runs, get_ops_per_s);
-		struct spread ts = figure(res[NATIVE_STOCK], runs,
-					  get_ops_per_s);
-
+		ta = figure(res[NATIVE_ALT], runs, get_ops_per_s);
+		ts = figure(res[NATIVE_STOCK], runs, get_ops_per_s);
 		printf("#   throughput: alt_ops_per_s=%.0f (%.0f-%.0f)",
 		       ta.median, ta.min, ta.max);
 		printf(" stock_ops_per_s=%.0f (%.0f-%.0f) ratio=%.2f\n",

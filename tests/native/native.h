@@ -62,11 +62,13 @@ int native_trace_load(const char *path, unsigned int threads,
 int native_workload(const char *name, unsigned int threads,
 		    struct native_job *job);
 const char *const *native_workload_names(void);
+bool native_workload_threaded(const char *name);
 
 /* One side's figures for one run of a job. */
 struct native_result {
 	int err;			/* 0, or why the run failed */
 	u64 sum_ns;		/* timed calls, added up */
+	u64 trim_ns;		/* the same without the slowest 1% */
 	u64 p50_ns, p99_ns;	/* over the timed calls */
 	u64 calls;			/* timed calls */
 	u64 wall_ns;		/* first timed call to last */

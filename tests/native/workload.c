@@ -60,6 +60,12 @@ const char *const *native_workload_names(void)
 	return names;
 }
 
+/* Does @name run on several threads (the others always run on one)? */
+bool native_workload_threaded(const char *name)
+{
+	return !strcmp(name, "mixed") || !strcmp(name, "concurrent");
+}
+
 static u32 round_up_to(u32 x, u32 to)
 {
 	return (x + to - 1) / to * to;
