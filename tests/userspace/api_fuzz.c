@@ -19,6 +19,7 @@
 
 #include "pcpu_alt_internal.h"
 #include "api_harness.h"
+#include "fuzz_input.h"
 
 #ifndef FUZZ_ENTRY
 #error "build with -DFUZZ_ENTRY=<libFuzzer's entry point>, see the Makefile"
@@ -27,30 +28,6 @@
 #define NR_CPUS_FUZZED	4
 /* Operations between two full checks (each drains every cache). */
 #define CHECK_EVERY	32
-
-struct input {
-	const u8 *data;
-	size_t left;
-};
-
-static bool get8(struct input *in, unsigned int *v)
-{
-	if (!in->left)
-		return false;
-	*v = *in->data++;
-	in->left--;
-	return true;
-}
-
-static bool get16(struct input *in, unsigned int *v)
-{
-	unsigned int hi, lo;
-
-	if (!get8(in, &hi) || !get8(in, &lo))
-		return false;
-	*v = hi << 8 | lo;
-	return true;
-}
 
 /* Top two bits pick a range, so cache-sized requests are easy to reach. */
 static size_t decode_size(unsigned int v)
@@ -82,27 +59,18 @@ static void crash(struct api_harness *h)
 	abort();
 }
 
-/* Drains, memory pressure, CPUs going away, background work. */
+/* Drains, memory pressure, CPUs going away, background work, faults. */
 static void event(struct api_harness *h, unsigned int v)
 {
-	switch (v % 6) {
-	case 0:
-		api_drain(h);
-		break;
-	case 1:
-		api_shrink(h);
-		break;
-	case 2:
-		api_cpu_dead(h, v / 6);
-		break;
-	case 3:
-		api_balance(h);
-		break;
-	case 4:
+	switch (v % (API_EVENTS + 2)) {
+	case API_EVENTS:
 		api_set_faults(h, h->faults ? 0 : 2 + v / 6 % 6);
 		break;
-	default:
+	case API_EVENTS + 1:
 		api_check(h);
+		break;
+	default:
+		api_event(h, v % (API_EVENTS + 2), v / 6);
 		break;
 	}
 }

@@ -361,6 +361,25 @@ void api_balance(struct api_harness *h)
 	pcpu_alt_balance_now();
 }
 
+/* One of the kernel's events around the callers, by number (see .h). */
+void api_event(struct api_harness *h, unsigned int event, unsigned int arg)
+{
+	switch (event % API_EVENTS) {
+	case 0:
+		api_drain(h);
+		break;
+	case 1:
+		api_shrink(h);
+		break;
+	case 2:
+		api_cpu_dead(h, arg);
+		break;
+	default:
+		api_balance(h);
+		break;
+	}
+}
+
 /* A write to the "cache" parameter: off drains everything. */
 void api_set_cache(struct api_harness *h, bool on)
 {

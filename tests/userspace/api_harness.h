@@ -73,6 +73,9 @@ void api_drain(struct api_harness *h);
 void api_shrink(struct api_harness *h);
 void api_cpu_dead(struct api_harness *h, unsigned int cpu);
 void api_balance(struct api_harness *h);
+/* Kernel events by number: 0 drain, 1 shrink, 2 CPU @arg offline, 3 balance. */
+#define API_EVENTS	4
+void api_event(struct api_harness *h, unsigned int event, unsigned int arg);
 void api_set_cache(struct api_harness *h, bool on);
 void api_set_faults(struct api_harness *h, unsigned int every);
 void api_check(struct api_harness *h);

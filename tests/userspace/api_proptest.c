@@ -24,14 +24,13 @@
 #include "pcpu_alt_internal.h"
 #include "api_harness.h"
 #include "rng.h"
+#include "runner.h"
 
 #define NR_CPUS_TESTED	4
 /* Operations between two full checks (each drains every cache). */
 #define CHECK_EVERY	250
 
 static int mult = 1;
-static int passed, failed;
-static unsigned long total_ops;
 
 /*
  * @small_pct of the sizes are cache-sized (up to 2 KiB), @huge_pct up to
@@ -85,18 +84,11 @@ static size_t pick_align(u64 *r)
 /* One of the things the kernel does around the callers. */
 static void event(struct api_harness *h, u64 *r, const struct profile *p)
 {
-	switch (rng_below(r, 10)) {
-	case 0:
-		api_drain(h);
-		break;
-	case 1:
-		api_shrink(h);
-		break;
-	case 2:
-		api_cpu_dead(h, rng_below(r, p->cpus));
-		break;
-	case 3:
-		api_balance(h);
+	u32 x = rng_below(r, 10);
+
+	switch (x) {
+	case 0 ... API_EVENTS - 1:
+		api_event(h, x, rng_below(r, p->cpus));
 		break;
 	case 4:
 		api_set_cache(h, false);
@@ -151,35 +143,12 @@ static void run_sequence(struct api_harness *h, const struct profile *p,
 	api_set_cpu(h, 0);
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static void report(const char *name, bool ok, unsigned long ops, double t0,
-		   const char *why)
-{
-	total_ops += ops;
-	printf("%s - %s (%lu ops, %.2fs)\n", ok ? "ok" : "not ok", name, ops,
-	       now() - t0);
-	if (!ok)
-		printf("#   %s\n", why);
-	if (ok)
-		passed++;
-	else
-		failed++;
-	fflush(stdout);
-}
-
 static void test_profile(const struct profile *p)
 {
 	static struct api_harness h;
 	unsigned long ops = 0;
 	char why[320] = "";
-	double t0 = now();
+	double t0 = runner_now();
 	int s;
 
 	for (s = 0; s < p->seeds * mult && !why[0]; s++) {
@@ -189,7 +158,7 @@ static void test_profile(const struct profile *p)
 			snprintf(why, sizeof(why), "seed %d, op %lu: %s", s + 1,
 				 h.first_failure_op, h.first_failure);
 	}
-	report(p->name, !why[0], ops, t0, why);
+	runner_report(p->name, !why[0], ops, t0, why);
 }
 
 /*
@@ -201,7 +170,7 @@ static void test_cache_hits(void)
 {
 	static struct api_harness h;
 	struct pcpu_alt_stats before, after;
-	double t0 = now();
+	double t0 = runner_now();
 	char why[320] = "";
 	int i;
 
@@ -221,7 +190,7 @@ static void test_cache_hits(void)
 			 after.nr_cache_hits - before.nr_cache_hits);
 	else if (h.failures)
 		snprintf(why, sizeof(why), "%s", h.first_failure);
-	report("cache-hits", !why[0], h.ops, t0, why);
+	runner_report("cache-hits", !why[0], h.ops, t0, why);
 }
 
 /*
@@ -231,7 +200,7 @@ static void test_cache_hits(void)
 static void test_double_free_cached(void)
 {
 	static struct api_harness h;
-	double t0 = now();
+	double t0 = runner_now();
 	char why[320] = "";
 	unsigned int cpu;
 
@@ -254,49 +223,28 @@ static void test_double_free_cached(void)
 	else if (h.refused != 3 * NR_CPUS_TESTED)
 		snprintf(why, sizeof(why), "%lu double frees tried, expected %d",
 			 h.refused, 3 * NR_CPUS_TESTED);
-	report("double-free-cached", !why[0], h.ops, t0, why);
-}
-
-static bool wanted(int argc, char **argv, const char *name)
-{
-	int i;
-
-	for (i = 0; i < argc; i++)
-		if (!strcmp(argv[i], name))
-			return true;
-	return argc == 0;
+	runner_report("double-free-cached", !why[0], h.ops, t0, why);
 }
 
 int main(int argc, char **argv)
 {
-	double t0 = now();
 	size_t i;
-	int opt;
+	int ret;
 
-	while ((opt = getopt(argc, argv, "m:")) != -1) {
-		if (opt != 'm' || atoi(optarg) < 1) {
-			fprintf(stderr, "usage: %s [-m MULT] [TEST...]\n",
-				argv[0]);
-			return 2;
-		}
-		mult = atoi(optarg);
-	}
-	argc -= optind;
-	argv += optind;
+	mult = runner_start(argc, argv);
 	if (api_boot(NR_CPUS_TESTED)) {
 		fprintf(stderr, "boot or pcpu_alt load failed\n");
 		return 2;
 	}
-	if (wanted(argc, argv, "cache-hits"))
+	if (runner_wanted("cache-hits"))
 		test_cache_hits();
-	if (wanted(argc, argv, "double-free-cached"))
+	if (runner_wanted("double-free-cached"))
 		test_double_free_cached();
 	for (i = 0; i < ARRAY_SIZE(profiles); i++)
-		if (wanted(argc, argv, profiles[i].name))
+		if (runner_wanted(profiles[i].name))
 			test_profile(&profiles[i]);
+	ret = runner_finish();
 	uspace_module_exit();
 	uspace_workqueue_stop();
-	printf("# %lu operations in %.2fs\n", total_ops, now() - t0);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return ret;
 }

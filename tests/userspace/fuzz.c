@@ -17,35 +17,12 @@
 #include <linux/bitops.h>
 #include <linux/types.h>
 
+#include "fuzz_input.h"
 #include "harness.h"
 
 #ifndef FUZZ_ENTRY
 #error "build with -DFUZZ_ENTRY=<libFuzzer's entry point>, see the Makefile"
 #endif
-
-struct input {
-	const u8 *data;
-	size_t left;
-};
-
-static bool get8(struct input *in, unsigned int *v)
-{
-	if (!in->left)
-		return false;
-	*v = *in->data++;
-	in->left--;
-	return true;
-}
-
-static bool get16(struct input *in, unsigned int *v)
-{
-	unsigned int hi, lo;
-
-	if (!get8(in, &hi) || !get8(in, &lo))
-		return false;
-	*v = hi << 8 | lo;
-	return true;
-}
 
 /* Top two bits pick a size class, so small sizes are easy to reach. */
 static int decode_bits(unsigned int v, const struct harness *h)

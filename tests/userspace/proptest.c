@@ -28,12 +28,11 @@
 
 #include "harness.h"
 #include "rng.h"
+#include "runner.h"
 
 #define MAX_BLOCKS	128	/* a 512 KiB unit, the module's usual size */
 
 static int mult = 1;
-static unsigned long total_ops;
-static int passed, failed;
 
 /* Uniform enough in [0, n) for n far below 2^32. */
 static int rnd(u64 *state, int n)
@@ -146,14 +145,6 @@ static int run_sequence(const struct profile *p, u64 seed, int nr_blocks,
 	return h->failures;
 }
 
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* The running test's first failure, printed under its "not ok" line. */
 static char why[300];
 
@@ -165,17 +156,8 @@ static char why[300];
 
 static void report(const char *name, bool ok, unsigned long ops, double t0)
 {
-	total_ops += ops;
-	printf("%s - %s (%lu ops, %.2fs)\n", ok ? "ok" : "not ok", name, ops,
-	       now() - t0);
-	if (!ok && why[0])
-		printf("#   %s\n", why);
+	runner_report(name, ok, ops, t0, why);
 	why[0] = 0;
-	if (ok)
-		passed++;
-	else
-		failed++;
-	fflush(stdout);
 }
 
 static void note_failure(const struct harness *h, u64 seed)
@@ -188,7 +170,7 @@ static void test_profile(const struct profile *p)
 {
 	struct harness h;
 	unsigned long ops = 0;
-	double t0 = now();
+	double t0 = runner_now();
 	bool ok = true;
 	int s;
 
@@ -209,7 +191,7 @@ static void test_profile(const struct profile *p)
 static void test_init_enomem(void)
 {
 	struct pcpu_alt_map map;
-	double t0 = now();
+	double t0 = runner_now();
 	bool ok = true;
 	int n, err;
 
@@ -239,7 +221,7 @@ static void test_empty_maps(void)
 {
 	struct harness h;
 	unsigned long ops = 0;
-	double t0 = now();
+	double t0 = runner_now();
 	bool ok = true;
 	int nr_blocks;
 
@@ -272,7 +254,7 @@ static void test_empty_maps(void)
 static void test_slot_order(void)
 {
 	int nr_blocks, bits, max_bits = MAX_BLOCKS * CELLS_PER_BLOCK;
-	double t0 = now();
+	double t0 = runner_now();
 	bool ok = true;
 
 	for (bits = 1; bits <= max_bits && ok; bits++) {
@@ -308,7 +290,7 @@ static void test_fill_drain(void)
 	static const int shapes[][2] = { { 1, 1 }, { 3, 4 }, { 100, 128 } };
 	struct harness h;
 	unsigned long ops = 0;
-	double t0 = now();
+	double t0 = runner_now();
 	bool ok = true;
 	u64 r = 42;
 	int nr_blocks, i, n;
@@ -348,7 +330,7 @@ static void test_fill_drain(void)
 static void test_bad_frees(void)
 {
 	struct harness h;
-	double t0 = now();
+	double t0 = runner_now();
 	int cell, bits, starts = 0, *former;
 	u64 r = 7;
 
@@ -388,48 +370,23 @@ static void test_bad_frees(void)
 	harness_destroy(&h);
 }
 
-static bool wanted(int argc, char **argv, const char *name)
-{
-	int i;
-
-	for (i = 0; i < argc; i++)
-		if (!strcmp(argv[i], name))
-			return true;
-	return argc == 0;
-}
-
 int main(int argc, char **argv)
 {
-	double t0 = now();
 	size_t i;
-	int opt;
 
-	while ((opt = getopt(argc, argv, "m:")) != -1) {
-		if (opt != 'm' || atoi(optarg) < 1) {
-			fprintf(stderr, "usage: %s [-m MULT] [TEST...]\n",
-				argv[0]);
-			return 2;
-		}
-		mult = atoi(optarg);
-	}
-	argc -= optind;
-	argv += optind;
-
-	if (wanted(argc, argv, "init-enomem"))
+	mult = runner_start(argc, argv);
+	if (runner_wanted("init-enomem"))
 		test_init_enomem();
-	if (wanted(argc, argv, "empty-maps"))
+	if (runner_wanted("empty-maps"))
 		test_empty_maps();
-	if (wanted(argc, argv, "slot-order"))
+	if (runner_wanted("slot-order"))
 		test_slot_order();
-	if (wanted(argc, argv, "fill-drain"))
+	if (runner_wanted("fill-drain"))
 		test_fill_drain();
-	if (wanted(argc, argv, "bad-frees"))
+	if (runner_wanted("bad-frees"))
 		test_bad_frees();
 	for (i = 0; i < ARRAY_SIZE(profiles); i++)
-		if (wanted(argc, argv, profiles[i].name))
+		if (runner_wanted(profiles[i].name))
 			test_profile(&profiles[i]);
-
-	printf("# %lu operations in %.2fs\n", total_ops, now() - t0);
-	printf("%d passed, %d failed\n", passed, failed);
-	return failed ? 1 : 0;
+	return runner_finish();
 }
