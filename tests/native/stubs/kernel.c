@@ -157,3 +157,8 @@ ssize_t strscpy(char *dst, const char *src, size_t size)
 	memcpy(dst, src, len + 1);
 	return len;
 }
+
+int sprint_symbol(char *buffer, unsigned long address)
+{
+	return snprintf(buffer, KSYM_SYMBOL_LEN, "0x%lx", address);
+}

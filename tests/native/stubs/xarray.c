@@ -166,6 +166,22 @@ int xa_insert(struct xarray *xa, unsigned long index, void *entry, gfp_t gfp)
 	return err;
 }
 
+void *xa_cmpxchg(struct xarray *xa, unsigned long index, void *old,
+		 void *entry, gfp_t gfp)
+{
+	void **slot, *cur;
+
+	xa_lock(xa);
+	slot = find_slot(xa, index, !!entry, gfp);
+	cur = slot ? *slot : NULL;
+	if (!slot && entry)
+		cur = XA_ERROR(-ENOMEM);
+	else if (slot && cur == old)
+		store_slot(slot, entry);
+	xa_unlock(xa);
+	return cur;
+}
+
 /*
  * The first present entry at or after *@index and at most @max, in
  * @node's subtree (which starts at index @base); *@index is set to where

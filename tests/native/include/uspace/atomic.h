@@ -121,6 +121,9 @@ typedef struct { s64 counter; } atomic_long_t;
  */
 #define atomic_read(v)		__atomic_load_n(&(v)->counter, __ATOMIC_RELAXED)
 #define atomic_set(v, i)	__atomic_store_n(&(v)->counter, i, __ATOMIC_RELAXED)
+#define atomic_read_acquire(v)	__atomic_load_n(&(v)->counter, __ATOMIC_ACQUIRE)
+#define atomic_set_release(v, i)					\
+	__atomic_store_n(&(v)->counter, i, __ATOMIC_RELEASE)
 #define atomic_add(i, v)						\
 	((void)__atomic_fetch_add(&(v)->counter, i, __ATOMIC_RELAXED))
 #define atomic_sub(i, v)						\
@@ -132,6 +135,9 @@ typedef struct { s64 counter; } atomic_long_t;
 #define atomic_sub_return(i, v)						\
 	__atomic_sub_fetch(&(v)->counter, i, __ATOMIC_SEQ_CST)
 #define atomic_inc_return(v)	atomic_add_return(1, v)
+#define atomic_add_return_release(i, v)					\
+	__atomic_add_fetch(&(v)->counter, i, __ATOMIC_RELEASE)
+#define atomic_inc_return_release(v)	atomic_add_return_release(1, v)
 #define atomic_dec_return(v)	atomic_sub_return(1, v)
 #define atomic_dec_and_test(v)	(atomic_sub_return(1, v) == 0)
 #define atomic_fetch_add(i, v)						\
@@ -151,6 +157,8 @@ typedef struct { s64 counter; } atomic_long_t;
 	})
 
 #define atomic64_read		atomic_read
+#define atomic64_read_acquire	atomic_read_acquire
+#define atomic64_set_release	atomic_set_release
 #define atomic64_set		atomic_set
 #define atomic64_add		atomic_add
 #define atomic64_sub		atomic_sub

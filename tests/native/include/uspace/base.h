@@ -23,6 +23,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>	/* snprintf() and friends: the kernel has its own */
 #include <string.h>
 #include <sys/types.h>
 
@@ -299,5 +300,13 @@ int kstrtouint(const char *s, unsigned int base, unsigned int *res);
 int kstrtoul(const char *s, unsigned int base, unsigned long *res);
 int kstrtou32(const char *s, unsigned int base, u32 *res);
 ssize_t strscpy(char *dst, const char *src, size_t size);
+
+/*
+ * kallsyms: the kernel names an address "function+offset/size [module]";
+ * the stub prints the address.
+ */
+#define KSYM_NAME_LEN		512
+#define KSYM_SYMBOL_LEN		(KSYM_NAME_LEN + 64)
+int sprint_symbol(char *buffer, unsigned long address);
 
 #endif /* _USPACE_BASE_H */

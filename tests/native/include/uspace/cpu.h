@@ -110,6 +110,12 @@ static inline bool uspace_owns_cpu(void)
 			uspace_might_sleep_failed(__FILE__, __LINE__);	\
 	} while (0)
 
+#define might_sleep_if(cond)						\
+	do {								\
+		if (cond)						\
+			might_sleep();					\
+	} while (0)
+
 /* ---- preemption (preempt.h) ---- */
 
 static inline void preempt_disable(void)

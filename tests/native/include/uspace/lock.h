@@ -114,6 +114,19 @@ static inline void spin_unlock_irq(spinlock_t *lock)
 #define spin_unlock_irqrestore(lock, flags)				\
 	do { spin_unlock(lock); local_irq_restore(flags); } while (0)
 
+/* raw_spinlock_t differs from spinlock_t only on PREEMPT_RT. */
+#define raw_spinlock_t			spinlock_t
+#define DEFINE_RAW_SPINLOCK(name)	DEFINE_SPINLOCK(name)
+#define raw_spin_lock_init(lock)	spin_lock_init(lock)
+#define raw_spin_lock(lock)		spin_lock(lock)
+#define raw_spin_unlock(lock)		spin_unlock(lock)
+#define raw_spin_trylock(lock)		spin_trylock(lock)
+#define raw_spin_lock_irq(lock)		spin_lock_irq(lock)
+#define raw_spin_unlock_irq(lock)	spin_unlock_irq(lock)
+#define raw_spin_lock_irqsave(lock, flags)	spin_lock_irqsave(lock, flags)
+#define raw_spin_unlock_irqrestore(lock, flags)				\
+	spin_unlock_irqrestore(lock, flags)
+
 /* ---- struct mutex ---- */
 
 struct mutex {

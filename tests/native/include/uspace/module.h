@@ -60,6 +60,49 @@ void uspace_run_initcalls(void);
 extern const initcall_t __start_uspace_initcalls[] __weak;
 extern const initcall_t __stop_uspace_initcalls[] __weak;
 
+/*
+ * Module notifiers (notifier.h, module.h): no module is ever loaded or
+ * unloaded here, so a notifier is accepted and never called, and no
+ * address lies within a module.
+ */
+#define NOTIFY_DONE		0x0000
+#define NOTIFY_OK		0x0001
+
+enum module_state {
+	MODULE_STATE_LIVE,
+	MODULE_STATE_COMING,
+	MODULE_STATE_GOING,
+	MODULE_STATE_UNFORMED,
+};
+
+struct notifier_block {
+	int (*notifier_call)(struct notifier_block *nb, unsigned long action,
+			     void *data);
+	struct notifier_block *next;
+	int priority;
+};
+
+static inline int register_module_notifier(struct notifier_block *nb)
+{
+	return 0;
+}
+
+static inline int unregister_module_notifier(struct notifier_block *nb)
+{
+	return 0;
+}
+
+static inline bool within_module(unsigned long addr, const struct module *mod)
+{
+	return false;
+}
+
+static inline bool within_module_init(unsigned long addr,
+				      const struct module *mod)
+{
+	return false;
+}
+
 /* ---- module parameters (moduleparam.h) ---- */
 
 struct kernel_param;

@@ -122,6 +122,9 @@ void *xa_store(struct xarray *xa, unsigned long index, void *entry,
 void *__xa_erase(struct xarray *xa, unsigned long index);
 void *xa_erase(struct xarray *xa, unsigned long index);
 int xa_insert(struct xarray *xa, unsigned long index, void *entry, gfp_t gfp);
+/* Store @entry where @old is; what was there (an error entry on failure). */
+void *xa_cmpxchg(struct xarray *xa, unsigned long index, void *old,
+		 void *entry, gfp_t gfp);
 int xa_alloc(struct xarray *xa, u32 *id, void *entry, struct xa_limit limit,
 	     gfp_t gfp);
 int xa_alloc_cyclic(struct xarray *xa, u32 *id, void *entry,

@@ -1,0 +1,3 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Stand-in for <linux/kallsyms.h>: the stub layer (see uspace/kernel.h). */
+#include <uspace/kernel.h>
