@@ -82,26 +82,10 @@ struct notifier_block {
 	int priority;
 };
 
-static inline int register_module_notifier(struct notifier_block *nb)
-{
-	return 0;
-}
-
-static inline int unregister_module_notifier(struct notifier_block *nb)
-{
-	return 0;
-}
-
-static inline bool within_module(unsigned long addr, const struct module *mod)
-{
-	return false;
-}
-
-static inline bool within_module_init(unsigned long addr,
-				      const struct module *mod)
-{
-	return false;
-}
+#define register_module_notifier(nb)	((void)(nb), 0)
+#define unregister_module_notifier(nb)	((void)(nb), 0)
+#define within_module(addr, mod)	((void)(addr), (void)(mod), false)
+#define within_module_init(addr, mod)	((void)(addr), (void)(mod), false)
 
 /* ---- module parameters (moduleparam.h) ---- */
 
