@@ -80,19 +80,20 @@ kselftest: selftests
 	PCPU_ALT_KO_DIR=$(abspath $(or $(PCPU_ALT_KO_DIR),$(SRC))) \
 		$(MAKE) -s -C $(KSFT_STAGE) OUTPUT=$(KSFT_STAGE) run_tests
 
-# Optional, as root: copy the allocator's sources (the top-level files only,
-# scripts/lib/build-modules --stage-core) to $(DKMS_SRCTREE)/pcpu_alt-<version>,
-# then dkms add/build/install pcpu_alt.ko for $(KVER).  Replaces an earlier
+# Optional, as root: copy what DKMS ships (the allocator and lab/,
+# scripts/lib/build-modules --stage-dkms) to $(DKMS_SRCTREE)/pcpu_alt-<version>,
+# then dkms add/build/install its modules for $(KVER).  Replaces an earlier
 # registration of the same version.  DKMS_FLAGS: extra dkms options (e.g.
 # --dkmstree/--sourcetree/--installtree for a trial run).
-DKMS_VER = $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(SRC)/dkms.conf)
+DKMS_VER = $(shell scripts/lib/version)
 DKMS_SRCTREE ?= /usr/src
 DKMS_FLAGS ?=
 DKMS_MOD = -m pcpu_alt -v $(DKMS_VER) $(DKMS_FLAGS)
 
 dkms-install: check-deps
+	@test -n "$(DKMS_VER)" || { scripts/lib/version; exit 1; }
 	-dkms remove $(DKMS_MOD) --all >/dev/null 2>&1
-	scripts/lib/build-modules --stage-core $(DKMS_SRCTREE)/pcpu_alt-$(DKMS_VER)
+	scripts/lib/build-modules --stage-dkms $(DKMS_SRCTREE)
 	dkms add $(DKMS_MOD)
 	dkms build $(DKMS_MOD) -k $(KVER) --kernelsourcedir $(realpath $(KDIR))
 	dkms install $(DKMS_MOD) -k $(KVER) --kernelsourcedir $(realpath $(KDIR))
