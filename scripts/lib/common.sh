@@ -12,6 +12,10 @@
 #   err MSG / die MSG / usage_error MSG
 #       "<me>: MSG" on stderr; die exits 1, usage_error exits 2 after a
 #       "Try '<me> --help'." line
+#   show_usage STATUS FIRST LAST
+#       the script's header comment from the line matching FIRST to the
+#       one matching LAST, without "# ": on stdout, exit 0 for STATUS 0
+#       (--help); else on stderr, exit STATUS
 #   at_exit CMD
 #       run shell text CMD when the script exits (last registered first)
 #   deps_hint
@@ -70,6 +74,17 @@ usage_error() {
 	err "$*"
 	echo "Try '$me --help'." >&2
 	exit 2
+}
+
+show_usage() {
+	local text
+	text=$(sed -n "\\%^# $2%,\\%^# $3%s/^# \\{0,1\\}//p" "$0")
+	if [ "$1" -eq 0 ]; then
+		printf '%s\n' "$text"
+	else
+		printf '%s\n' "$text" >&2
+	fi
+	exit "$1"
 }
 
 # ---- cleanup -------------------------------------------------------------
@@ -305,6 +320,9 @@ build_modules() {
 # them.  Running it from the top directory keeps a checkout under /tmp
 # visible to the guest.
 vm_run() {
+	# The packaged tools (pcpu-alt-tools) have no guest runner.
+	[ -x "$repo/scripts/vm/run" ] ||
+		die "no guest runner here ($repo/scripts/vm/run): guests need a pcpu_alt checkout; on this machine, use --host"
 	(cd "$repo" && "$repo/scripts/vm/run" "$@")
 }
 
