@@ -24,7 +24,7 @@ KSFT_STAGE := $(SRC)/.build/kselftest/tools/testing/selftests/pcpu_alt
 all: modules
 
 .PHONY: all modules clean check check-debug check-deps check-userspace style \
-	sparse run selftests kselftest dkms-install deps
+	sparse run selftests kselftest dkms-install deb deps
 
 check-deps:
 	@test -d "$(KDIR)" || { echo "make: no kernel build dir $(KDIR) (headers for $(KVER) missing?); run: sudo scripts/setup/install-deps, or pass KVER=<one of: $$(ls /usr/src | sed -n 's/^linux-headers-\(.*-amd64\)$$/\1/p' | tr '\n' ' ')>" >&2; exit 1; }
@@ -84,7 +84,8 @@ kselftest: selftests
 # scripts/lib/build-modules --stage-dkms) to $(DKMS_SRCTREE)/pcpu_alt-<version>,
 # then dkms add/build/install its modules for $(KVER).  Replaces an earlier
 # registration of the same version.  DKMS_FLAGS: extra dkms options (e.g.
-# --dkmstree/--sourcetree/--installtree for a trial run).
+# --dkmstree/--sourcetree/--installtree for a trial run).  The Debian
+# package (make deb) does the same for every installed kernel.
 DKMS_VER = $(shell scripts/lib/version)
 DKMS_SRCTREE ?= /usr/src
 DKMS_FLAGS ?=
@@ -97,6 +98,11 @@ dkms-install: check-deps
 	dkms add $(DKMS_MOD)
 	dkms build $(DKMS_MOD) -k $(KVER) --kernelsourcedir $(realpath $(KDIR))
 	dkms install $(DKMS_MOD) -k $(KVER) --kernelsourcedir $(realpath $(KDIR))
+
+# The Debian packages pcpu-alt-dkms and pcpu-alt-tools (debian/, through
+# dpkg-buildpackage) into .build/deb/; see README.md.
+deb:
+	@scripts/deb/build
 
 # Not while scripts/test/run works in .build/ (it holds this lock).
 clean:
