@@ -37,6 +37,10 @@
 #       the module directories dkms.conf builds beside the allocator;
 #       copy what DKMS ships (the allocator and those directories) into
 #       PARENT/pcpu_alt-<version>, emptied first, and print that path
+#   fake_rt_headers KDIR DEST
+#       copy the kernel build directory KDIR to DEST with CONFIG_PREEMPT_RT
+#       set in its .config: the headers of a PREEMPT_RT kernel, which
+#       dkms.conf must refuse (its links made absolute, to work anywhere)
 #   build_modules [-W] KDIR OUT [MAKE-ARG...]
 #       build every module against KDIR; all .ko files land flat in OUT
 #       (the command-line face of it is scripts/lib/build-modules)
@@ -259,6 +263,19 @@ stage_dkms() {
 		_stage_subdir "$sub" "$dest"
 	done
 	echo "$dest"
+}
+
+fake_rt_headers() {
+	local src l
+
+	src=$(readlink -f "$1")
+	cp -a "$src" "$2" || return 1
+	# Relative links (scripts, tools) point out of the copy: make them absolute.
+	while IFS= read -r l; do
+		ln -sfn "$(readlink -f "$src/${l#"$2"/}")" "$l" || return 1
+	done < <(find "$2" -type l)
+	sed -i '/^CONFIG_PREEMPT_RT=/d; /^# CONFIG_PREEMPT_RT is not set$/d' "$2/.config" &&
+		echo CONFIG_PREEMPT_RT=y >>"$2/.config"
 }
 
 build_modules() {
