@@ -24,7 +24,8 @@ KSFT_STAGE := $(SRC)/.build/kselftest/tools/testing/selftests/pcpu_alt
 all: modules
 
 .PHONY: all modules clean check check-debug check-deps check-userspace \
-	check-native native style sparse run selftests kselftest dkms-install deps
+	check-native native style sparse run selftests kselftest dkms-install \
+	deb deps
 
 check-deps:
 	@test -d "$(KDIR)" || { echo "make: no kernel build dir $(KDIR) (headers for $(KVER) missing?); run: sudo scripts/setup/install-deps, or pass KVER=<one of: $$(ls /usr/src | sed -n 's/^linux-headers-\(.*-amd64\)$$/\1/p' | tr '\n' ' ')>" >&2; exit 1; }
@@ -93,22 +94,29 @@ kselftest: selftests
 	PCPU_ALT_KO_DIR=$(abspath $(or $(PCPU_ALT_KO_DIR),$(SRC))) \
 		$(MAKE) -s -C $(KSFT_STAGE) OUTPUT=$(KSFT_STAGE) run_tests
 
-# Optional, as root: copy the allocator's sources (the top-level files only,
-# scripts/lib/build-modules --stage-core) to $(DKMS_SRCTREE)/pcpu_alt-<version>,
-# then dkms add/build/install pcpu_alt.ko for $(KVER).  Replaces an earlier
+# Optional, as root: copy what DKMS ships (the allocator and lab/,
+# scripts/lib/build-modules --stage-dkms) to $(DKMS_SRCTREE)/pcpu_alt-<version>,
+# then dkms add/build/install its modules for $(KVER).  Replaces an earlier
 # registration of the same version.  DKMS_FLAGS: extra dkms options (e.g.
-# --dkmstree/--sourcetree/--installtree for a trial run).
-DKMS_VER = $(shell sed -n 's/^PACKAGE_VERSION="\(.*\)"$$/\1/p' $(SRC)/dkms.conf)
+# --dkmstree/--sourcetree/--installtree for a trial run).  The Debian
+# package (make deb) does the same for every installed kernel.
+DKMS_VER = $(shell scripts/lib/version)
 DKMS_SRCTREE ?= /usr/src
 DKMS_FLAGS ?=
 DKMS_MOD = -m pcpu_alt -v $(DKMS_VER) $(DKMS_FLAGS)
 
 dkms-install: check-deps
+	@test -n "$(DKMS_VER)" || { scripts/lib/version; exit 1; }
 	-dkms remove $(DKMS_MOD) --all >/dev/null 2>&1
-	scripts/lib/build-modules --stage-core $(DKMS_SRCTREE)/pcpu_alt-$(DKMS_VER)
+	scripts/lib/build-modules --stage-dkms $(DKMS_SRCTREE)
 	dkms add $(DKMS_MOD)
 	dkms build $(DKMS_MOD) -k $(KVER) --kernelsourcedir $(realpath $(KDIR))
 	dkms install $(DKMS_MOD) -k $(KVER) --kernelsourcedir $(realpath $(KDIR))
+
+# The Debian packages pcpu-alt-dkms and pcpu-alt-tools (debian/, through
+# dpkg-buildpackage) into .build/deb/; see README.md.
+deb:
+	@scripts/deb/build
 
 # Not while scripts/test/run works in .build/ (it holds this lock).
 clean:

@@ -8,11 +8,17 @@
 #   runner, unload and check the debugfs directory went away.  Exits
 #   non-zero on any failure.
 #
-# Usage: [PCPU_ALT_PARAMS="..."] run_in_guest.sh [KO_DIR]
+# Usage: [PCPU_ALT_PARAMS="..."] run_in_guest.sh [--quick] [KO_DIR]
+#        [PCPU_ALT_PARAMS="..."] run_in_guest.sh --installed
 #   KO_DIR holds pcpu_alt.ko, pcpu_alt_test.ko and pcpu_alt_lab.ko: the
 #   flat directory scripts/lib/build-modules
 #   fills (default: $PCPU_ALT_KO_DIR, else the repository root, where
 #   `make` copies them).  Only /tmp needs to be writable.
+#   --quick: only the debugfs tests (`make run_tests QUICK=1`).
+#   --installed: the modules a package installed instead (pcpu-alt-dkms:
+#   DKMS's /lib/modules/<release>/updates/dkms/), loaded with modprobe,
+#   which must resolve both there; implies --quick, as the package ships
+#   no pcpu_alt_test.ko.
 #   PCPU_ALT_PARAMS: module parameters for pcpu_alt.ko (e.g. cache=0).
 #   PCPU_ALT_KSFT_TIMEOUT=SECONDS: the runner's per-test timeout instead of
 #   selftests/settings' (for slow debug kernels); the runner reads it only
@@ -21,8 +27,22 @@
 me=run_in_guest
 # shellcheck source=scripts/lib/common.sh
 . "$(dirname "$(readlink -f "$0")")/../scripts/lib/common.sh"
-ko_dir=${1:-${PCPU_ALT_KO_DIR:-$repo}}
-ko_dir=$(cd "$ko_dir" && pwd) || exit 1
+quick='' installed=0
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) quick=QUICK=1; shift ;;
+	--installed) installed=1; quick=QUICK=1; shift ;;
+	-*) echo "$me: unknown option '$1'" >&2; exit 2 ;;
+	*) break ;;
+	esac
+done
+if [ $installed -eq 1 ]; then
+	[ $# -eq 0 ] || { echo "$me: --installed takes no KO_DIR" >&2; exit 2; }
+	ko_dir=/lib/modules/$(uname -r)/updates/dkms
+else
+	ko_dir=${1:-${PCPU_ALT_KO_DIR:-$repo}}
+	ko_dir=$(cd "$ko_dir" && pwd) || exit 1
+fi
 staged=$repo/.build/kselftest/tools/testing/selftests/pcpu_alt
 dbg=/sys/kernel/debug/pcpu_alt
 tap=$(mktemp /tmp/pcpu_alt_ksft.XXXXXX) || exit 1
@@ -59,17 +79,42 @@ if [ -n "${PCPU_ALT_KSFT_TIMEOUT:-}" ]; then
 	say "kselftest timeout: $PCPU_ALT_KSFT_TIMEOUT s per test (PCPU_ALT_KSFT_TIMEOUT)"
 fi
 
+# load_installed PARAM...: modprobe both modules, which must come from
+# DKMS's directory; the allocator is unloaded again on failure.
+load_installed() {
+	local m file
+
+	modprobe pcpu_alt "$@" || { say "FAIL: modprobe pcpu_alt $*"; return 1; }
+	if ! modprobe pcpu_alt_lab; then
+		say "FAIL: modprobe pcpu_alt_lab"
+		rmmod pcpu_alt
+		return 1
+	fi
+	for m in pcpu_alt pcpu_alt_lab; do
+		file=$(modinfo -n "$m")
+		case $file in
+		"$ko_dir/$m".ko | "$ko_dir/$m".ko.*) say "loaded $m: $file" ;;
+		*) bad "modprobe resolves $m to '$file', not $ko_dir/" ;;
+		esac
+	done
+}
+
 params=${PCPU_ALT_PARAMS:-}
-say "kernel $(uname -r), modules from $ko_dir, parameters: ${params:-defaults}"
-# shellcheck disable=SC2086 # several parameters, split on purpose
-if ! load_modules "$ko_dir" $params; then
-	say "FAIL: loading the modules of $ko_dir with parameters '$params'"
-	exit 1
+say "kernel $(uname -r), modules from $ko_dir, parameters: ${params:-defaults}${quick:+, debugfs tests only}"
+if [ $installed -eq 1 ]; then
+	# shellcheck disable=SC2086 # several parameters, split on purpose
+	load_installed $params || exit 1
+else
+	# shellcheck disable=SC2086 # several parameters, split on purpose
+	if ! load_modules "$ko_dir" $params; then
+		say "FAIL: loading the modules of $ko_dir with parameters '$params'"
+		exit 1
+	fi
+	say "loaded: $(cd "$ko_dir" && ls pcpu_alt.ko pcpu_alt_lab.ko 2>/dev/null | tr '\n' ' ')"
 fi
-say "loaded: $(cd "$ko_dir" && ls pcpu_alt.ko pcpu_alt_lab.ko 2>/dev/null | tr '\n' ' ')"
 
 # `make run_tests` exits 0 even when a test fails: judge by the TAP.
-(cd "$staged" && PCPU_ALT_KO_DIR=$ko_dir make -s --no-print-directory run_tests) \
+(cd "$staged" && PCPU_ALT_KO_DIR=$ko_dir make -s --no-print-directory run_tests $quick) \
 	> "$tap" 2>&1
 mrc=$?
 cat "$tap"

@@ -12,6 +12,10 @@
 #   err MSG / die MSG / usage_error MSG
 #       "<me>: MSG" on stderr; die exits 1, usage_error exits 2 after a
 #       "Try '<me> --help'." line
+#   show_usage STATUS FIRST LAST
+#       the script's header comment from the line matching FIRST to the
+#       one matching LAST, without "# ": on stdout, exit 0 for STATUS 0
+#       (--help); else on stderr, exit STATUS
 #   at_exit CMD
 #       run shell text CMD when the script exits (last registered first)
 #   deps_hint
@@ -23,9 +27,20 @@
 #   pick_kernel VAR ARG [boot] / default_kernel VAR
 #       set VAR to the release ARG means, or exit with one line saying
 #       why not: no headers (or, with "boot", no image to boot in a guest)
+#   project_version
+#       the version pcpu_alt_internal.h, dkms.conf and debian/changelog
+#       agree on, or exit naming each (scripts/lib/version is its face)
 #   stage_core DIR / stage_sources DIR
-#       copy the allocator's sources (what DKMS ships), or every module's
-#       sources (allocator, lab/, tests/kmod/), into DIR, emptied first
+#       copy the allocator's sources, or every module's sources
+#       (allocator, lab/, tests/kmod/), into DIR, emptied first
+#   dkms_module_dirs / stage_dkms PARENT
+#       the module directories dkms.conf builds beside the allocator;
+#       copy what DKMS ships (the allocator and those directories) into
+#       PARENT/pcpu_alt-<version>, emptied first, and print that path
+#   fake_rt_headers KDIR DEST
+#       copy the kernel build directory KDIR to DEST with CONFIG_PREEMPT_RT
+#       set in its .config: the headers of a PREEMPT_RT kernel, which
+#       dkms.conf must refuse (its links made absolute, to work anywhere)
 #   build_modules [-W] KDIR OUT [MAKE-ARG...]
 #       build every module against KDIR; all .ko files land flat in OUT
 #       (the command-line face of it is scripts/lib/build-modules)
@@ -63,6 +78,17 @@ usage_error() {
 	err "$*"
 	echo "Try '$me --help'." >&2
 	exit 2
+}
+
+show_usage() {
+	local text
+	text=$(sed -n "\\%^# $2%,\\%^# $3%s/^# \\{0,1\\}//p" "$0")
+	if [ "$1" -eq 0 ]; then
+		printf '%s\n' "$text"
+	else
+		printf '%s\n' "$text" >&2
+	fi
+	exit "$1"
 }
 
 # ---- cleanup -------------------------------------------------------------
@@ -165,25 +191,91 @@ _fresh_dir() {
 	rm -rf "$1" && mkdir -p "$1" || die "cannot create $1"
 }
 
+project_version() {
+	local h d c
+
+	h=$(sed -n 's/^#define PCPU_ALT_VERSION[[:space:]]*"\(.*\)"$/\1/p' "$repo/pcpu_alt_internal.h")
+	d=$(sed -n 's/^PACKAGE_VERSION="\(.*\)"$/\1/p' "$repo/dkms.conf")
+	# "pcpu-alt (VERSION) ...": the upstream part, without epoch or revision.
+	c=$(sed -n '1s/^[^ ]* (\([^)]*\)).*/\1/p' "$repo/debian/changelog" 2>/dev/null)
+	c=${c#*:}
+	c=${c%-*}
+	if [ -z "$h" ] || [ "$h" != "$d" ] || [ "$h" != "$c" ]; then
+		die "the version differs: pcpu_alt_internal.h PCPU_ALT_VERSION '$h', dkms.conf PACKAGE_VERSION '$d', debian/changelog '$c' (scripts/lib/version --set NEW sets all three)"
+	fi
+	echo "$h"
+}
+
 stage_core() {
 	_fresh_dir "$1"
 	cp -p "$repo"/*.c "$repo"/*.h "$repo/Kbuild" "$repo/Makefile" \
 		"$repo/dkms.conf" "$1"/ || die "cannot copy the sources to $1"
 }
 
+# _stage_subdir SUB DIR: the sources of module directory SUB into DIR/SUB.
+_stage_subdir() {
+	local f
+
+	[ -f "$repo/$1/Kbuild" ] || die "$1/ has no Kbuild"
+	mkdir -p "$2/$1" || die "cannot create $2/$1"
+	for f in "$repo/$1"/Kbuild "$repo/$1"/Makefile "$repo/$1"/*.[ch]; do
+		if [ -f "$f" ]; then
+			cp -p "$f" "$2/$1/" || die "cannot copy $f"
+		fi
+	done
+}
+
 stage_sources() {
-	local sub f
+	local sub
 	stage_core "$1"
 	for sub in $MODULE_SUBDIRS; do
 		[ -d "$repo/$sub" ] || continue
-		[ -f "$repo/$sub/Kbuild" ] || die "$sub/ has no Kbuild"
-		mkdir -p "$1/$sub" || die "cannot create $1/$sub"
-		for f in "$repo/$sub"/Kbuild "$repo/$sub"/Makefile "$repo/$sub"/*.[ch]; do
-			if [ -f "$f" ]; then
-				cp -p "$f" "$1/$sub/" || die "cannot copy $f"
-			fi
-		done
+		_stage_subdir "$sub" "$1"
 	done
+}
+
+# Read as DKMS reads dkms.conf: sourced, in a subshell, with the two
+# variables its MAKE lines use set to placeholders.
+dkms_module_dirs() {
+	(
+		# shellcheck disable=SC2034 # read by dkms.conf
+		dkms_tree=/dkms-tree kernel_source_dir=/kernel-source
+		# shellcheck source=dkms.conf
+		. "$repo/dkms.conf" >/dev/null || exit 1
+		for d in "${BUILT_MODULE_LOCATION[@]}"; do
+			d=${d%/}
+			[ -z "$d" ] || [ "$d" = . ] || echo "$d"
+		done
+	)
+}
+
+stage_dkms() {
+	local ver dirs sub dest
+
+	ver=$(project_version) || exit 1
+	dirs=$(dkms_module_dirs) || die "cannot read $repo/dkms.conf"
+	dest=$1/pcpu_alt-$ver
+	for sub in $dirs; do
+		[ -d "$repo/$sub" ] || die "dkms.conf builds $sub/, which $repo lacks"
+	done
+	stage_core "$dest"
+	for sub in $dirs; do
+		_stage_subdir "$sub" "$dest"
+	done
+	echo "$dest"
+}
+
+fake_rt_headers() {
+	local src l
+
+	src=$(readlink -f "$1")
+	cp -a "$src" "$2" || return 1
+	# Relative links (scripts, tools) point out of the copy: make them absolute.
+	while IFS= read -r l; do
+		ln -sfn "$(readlink -f "$src/${l#"$2"/}")" "$l" || return 1
+	done < <(find "$2" -type l)
+	sed -i '/^CONFIG_PREEMPT_RT=/d; /^# CONFIG_PREEMPT_RT is not set$/d' "$2/.config" &&
+		echo CONFIG_PREEMPT_RT=y >>"$2/.config"
 }
 
 build_modules() {
@@ -245,6 +337,9 @@ build_modules() {
 # them.  Running it from the top directory keeps a checkout under /tmp
 # visible to the guest.
 vm_run() {
+	# The packaged tools (pcpu-alt-tools) have no guest runner.
+	[ -x "$repo/scripts/vm/run" ] ||
+		die "no guest runner here ($repo/scripts/vm/run): guests need a pcpu_alt checkout; on this machine, use --host"
 	(cd "$repo" && "$repo/scripts/vm/run" "$@")
 }
 
