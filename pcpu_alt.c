@@ -73,6 +73,12 @@ static void __percpu *alloc_caller(size_t size, size_t align, gfp_t gfp,
 	/* A NOFS/NOIO scope of the caller's counts like its own flags. */
 	gfp = current_gfp_context(gfp);
 	atomic = !gfpflags_allow_blocking(gfp);
+	/*
+	 * Said on every call, not only on the rare one that has to back a
+	 * page: a blocking request from atomic context is a bug even when
+	 * the cache serves it without sleeping.
+	 */
+	might_sleep_if(!atomic);
 	if (!size || size > pcpu_alt_layout.unit_size) {
 		alloc_failed(PCPU_ALT_FAIL_BAD_SIZE, size, align, atomic, gfp,
 			     caller, "size out of range");

@@ -3,8 +3,9 @@
  * pcpu_alt_test.ko: cases of the kernel's allocation contract: a double
  * free racing with the drain of the cache that holds the area, the
  * caller's reclaim constraints on internal allocations, watermark bounds,
- * verify's interrupt-enabled gaps between chunks, and refused frees
- * warning once per call site.
+ * verify's interrupt-enabled gaps between chunks, refused frees warning
+ * once per call site, and a blocking request from atomic context being
+ * reported on a kernel that can tell.
  */
 #define pr_fmt(fmt) fmt
 
@@ -12,6 +13,7 @@
 #include <linux/cpumask.h>
 #include <linux/irqflags.h>
 #include <linux/kthread.h>
+#include <linux/preempt.h>
 #include <linux/sched/mm.h>
 #include <linux/smp.h>
 #include <linux/timekeeping.h>
@@ -328,4 +330,33 @@ int test_refusals_warn_once_per_site(void)
 	    !EXPECT_EQ(st1.nr_frees, st0.nr_frees))
 		return -EINVAL;
 	return 0;
+}
+
+/* ---- a blocking request from atomic context is reported ---- */
+
+#define SLEEP_PROBE_SIZE	8
+
+/*
+ * A GFP_KERNEL request with preemption off, which the caches (or the
+ * populated room the reserve keeps) serve without sleeping: a kernel with
+ * CONFIG_DEBUG_ATOMIC_SLEEP must still report it, as it would report a
+ * stock allocation.  The case cannot see the report itself:
+ * pcpu_alt_ktest.sh reads the kernel log between the fences and, when
+ * this line says "on", wants exactly one report naming pcpu_alt_alloc().
+ */
+int test_blocking_call_in_atomic_reported(void)
+{
+	void __percpu *p;
+
+	pr_info("    # atomic sleep reports: %s\n",
+		IS_ENABLED(CONFIG_DEBUG_ATOMIC_SLEEP) ? "on" : "off");
+	/* Populated room, so nothing on the way can really sleep. */
+	pcpu_alt_balance_now();
+	pr_info("pcpu_alt: expect-sleep-report begin\n");
+	preempt_disable();
+	p = pcpu_alt_alloc(SLEEP_PROBE_SIZE, SLEEP_PROBE_SIZE, GFP_KERNEL);
+	preempt_enable();
+	pr_info("pcpu_alt: expect-sleep-report end\n");
+	pcpu_alt_free(p);
+	return EXPECT(p) ? 0 : -EINVAL;
 }

@@ -56,6 +56,7 @@ int test_internal_allocations_follow_caller(void);
 int test_watermarks_within_one_unit(void);
 int test_verify_between_chunks_irqs_on(void);
 int test_refusals_warn_once_per_site(void);
+int test_blocking_call_in_atomic_reported(void);
 
 /* locking_cases.c */
 int test_populating_blocks_no_one_else(void);

@@ -112,6 +112,8 @@ static const struct test_case cases[] = {
 	{ "verify_between_chunks_irqs_on",
 	  test_verify_between_chunks_irqs_on },
 	{ "refusals_warn_once_per_site", test_refusals_warn_once_per_site },
+	{ "blocking_call_in_atomic_reported",
+	  test_blocking_call_in_atomic_reported },
 	{ "populating_blocks_no_one_else", test_populating_blocks_no_one_else },
 	{ "chunk_lock_blocks_no_other_chunk",
 	  test_chunk_lock_blocks_no_other_chunk },
