@@ -219,6 +219,10 @@ enum pcpu_alt_test_point {
 	PCPU_ALT_TEST_POPULATE,
 	/* verify is between two chunks (process context, no lock held) */
 	PCPU_ALT_TEST_VERIFY_CHUNK,
+	/* a free is about to look at this CPU's caches (IRQs still on) */
+	PCPU_ALT_TEST_FREE_ENTRY,
+	/* the cache reaper found no CPU to watch and stops (process context) */
+	PCPU_ALT_TEST_REAPER_IDLE,
 };
 
 typedef void (*pcpu_alt_test_hook_fn)(enum pcpu_alt_test_point point,

@@ -47,6 +47,14 @@
  * use them for a period, a shrinker drains all of them under memory
  * pressure, a CPU that goes offline is drained, and turning the cache
  * parameter off drains everything.
+ *
+ * The reaper runs while some CPU is "watched": a CPU becomes watched when
+ * its caches take areas (a refill or a free) and stops being watched when
+ * they are drained whole.  Taking areas checks a flag of the CPU's own, so
+ * the common case writes nothing shared; only the first area after a drain
+ * arms the reaper.  A free or a refill checks the cache parameter with
+ * interrupts off, so the drain that turning it off sends every CPU comes
+ * either before (the area then goes to the chunk) or after (it drains it).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -107,6 +115,7 @@ struct cache_stack {
  */
 struct pcpu_alt_cpu_cache {
 	bool used;		/* since the reaper last looked */
+	bool watched;		/* holds areas since its last whole drain */
 	u64 hits;		/* allocations served from the stack */
 	u64 frees;		/* frees pushed onto the stack */
 	u64 refills;		/* batches taken from the chunks */
@@ -282,6 +291,7 @@ static void stack_drain(struct pcpu_alt_cpu_cache *cc, int cls,
 	cc->drains++;
 }
 
+/* Empty all of @cc's stacks; the reaper need not watch it any more. */
 static void cache_drain_cpu(struct pcpu_alt_cpu_cache *cc)
 {
 	int cls;
@@ -291,6 +301,27 @@ static void cache_drain_cpu(struct pcpu_alt_cpu_cache *cc)
 			stack_drain(cc, cls, cc->stack[cls].count);
 		cc->stack[cls].batch = 0;
 	}
+	WRITE_ONCE(cc->watched, false);
+}
+
+/*
+ * This CPU's caches just took areas: have the reaper watch it, if it does
+ * not already.  A flag of this CPU's own in the common case; the first
+ * area after a whole drain arms the reaper.  IRQs off.
+ */
+static void cache_watch(struct pcpu_alt_cpu_cache *cc)
+{
+	if (likely(cc->watched))
+		return;
+	WRITE_ONCE(cc->watched, true);
+	/*
+	 * Pairs with the workqueue's ordering when a run starts: either
+	 * this finds the reaper pending and that run sees @watched, or it
+	 * queues a run itself.
+	 */
+	smp_mb();
+	schedule_delayed_work(&cache_reaper,
+			      msecs_to_jiffies(PCPU_ALT_CACHE_IDLE_MS));
 }
 
 static void cache_drain_this_cpu(void *unused)
@@ -327,12 +358,8 @@ static unsigned int stack_refill(struct pcpu_alt_cpu_cache *cc, int cls,
 					 stack_areas(cc, cls) + s->count);
 	s->count += got;
 	cc->refills++;
-	if (!got)
-		return 0;
-	if (!delayed_work_pending(&cache_reaper))
-		schedule_delayed_work(&cache_reaper,
-				      msecs_to_jiffies(PCPU_ALT_CACHE_IDLE_MS));
-
+	if (got)
+		cache_watch(cc);
 	return got;
 }
 
@@ -353,7 +380,7 @@ static unsigned int stack_refill(struct pcpu_alt_cpu_cache *cc, int cls,
 void __percpu *pcpu_alt_cache_alloc(size_t size, size_t align, gfp_t gfp,
 				    unsigned long caller)
 {
-	int cls = READ_ONCE(cache_enabled) ? class_for_request(size, align) : -1;
+	int cls = class_for_request(size, align);
 	struct pcpu_alt_cpu_cache *cc;
 	struct pcpu_alt_area e;
 	struct cache_stack *s;
@@ -363,6 +390,11 @@ void __percpu *pcpu_alt_cache_alloc(size_t size, size_t align, gfp_t gfp,
 	if (cls < 0 || !cpu_caches)
 		return NULL;
 	local_irq_save(flags);
+	/* Under IRQs off: see the top of the file. */
+	if (!READ_ONCE(cache_enabled)) {
+		local_irq_restore(flags);
+		return NULL;
+	}
 	cc = this_cpu_ptr(cpu_caches);
 	s = &cc->stack[cls];
 	if (!s->count && !stack_refill(cc, cls, caller)) {
@@ -400,6 +432,7 @@ static void stack_push(struct pcpu_alt_cpu_cache *cc, int cls,
 	s->count++;
 	cc->used = true;
 	cc->frees++;
+	cache_watch(cc);
 }
 
 /**
@@ -427,11 +460,14 @@ enum pcpu_alt_cache_verdict pcpu_alt_cache_free(void __percpu *ptr,
 	struct pcpu_alt_chunk *chunk;
 	int start, cls;
 
-	if (!READ_ONCE(cache_enabled) || !cpu_caches)
+	if (!cpu_caches)
 		return PCPU_ALT_CACHE_MISS;
+	pcpu_alt_test_point(PCPU_ALT_TEST_FREE_ENTRY, ptr);
 	local_irq_save(flags);
 	rcu_read_lock();
-	if (!pcpu_alt_lookup_rcu(ptr, &chunk, &off) || !chunk->cached ||
+	/* Under IRQs off: see the top of the file. */
+	if (!READ_ONCE(cache_enabled) ||
+	    !pcpu_alt_lookup_rcu(ptr, &chunk, &off) || !chunk->cached ||
 	    off % PCPU_ALT_MIN_ALLOC)
 		goto out;
 	start = off / PCPU_ALT_MIN_ALLOC;
@@ -549,27 +585,35 @@ void pcpu_alt_cache_show(struct seq_file *m)
 	}
 }
 
-/* Reaper: drain CPUs whose caches sat unused for a whole period. */
+/* Reaper: drain watched CPUs whose caches sat unused for a whole period. */
 static bool cache_idle(int cpu, void *unused)
 {
 	struct pcpu_alt_cpu_cache *cc = per_cpu_ptr(cpu_caches, cpu);
-	unsigned long areas = 0, bytes = 0;
 	bool used = READ_ONCE(cc->used);
 
 	WRITE_ONCE(cc->used, false);
-	cpu_cache_totals(cc, &areas, &bytes);
-	return !used && areas;
+	return !used && READ_ONCE(cc->watched);
+}
+
+/* Is some CPU still watched?  Read racily: see cache_watch(). */
+static bool cache_any_watched(void)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		if (READ_ONCE(per_cpu_ptr(cpu_caches, cpu)->watched))
+			return true;
+	return false;
 }
 
 static void cache_reap(struct work_struct *work)
 {
-	struct pcpu_alt_stats st = {};
-
 	on_each_cpu_cond(cache_idle, cache_drain_this_cpu, NULL, true);
-	pcpu_alt_cache_stats(&st);
-	if (st.nr_cached)
+	if (cache_any_watched())
 		schedule_delayed_work(&cache_reaper,
 				      msecs_to_jiffies(PCPU_ALT_CACHE_IDLE_MS));
+	else
+		pcpu_alt_test_point(PCPU_ALT_TEST_REAPER_IDLE, NULL);
 	/*
 	 * Only to give back what the drains freed: a run kicked here while
 	 * the reserve is low would populate pages nobody asked for yet.

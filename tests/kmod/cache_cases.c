@@ -1,13 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * pcpu_alt_test.ko: cases of the per-CPU caches (the fast path): serving
- * and counting, double frees, slow start, class rounding, idle drains.
+ * and counting, double frees, slow start, class rounding, idle drains
+ * (frees on another CPU included), a free racing with cache=0.
  */
 #define pr_fmt(fmt) fmt
 
-#include <linux/jiffies.h>
+#include <linux/completion.h>
+#include <linux/cpumask.h>
 #include <linux/delay.h>
+#include <linux/fs.h>
+#include <linux/jiffies.h>
+#include <linux/kthread.h>
 #include <linux/preempt.h>
+#include <linux/timekeeping.h>
+#include <linux/workqueue.h>
 
 #include "ktest.h"
 
@@ -174,6 +181,200 @@ int test_cache_drained_when_idle(void)
 	while (stats_now().nr_cached && time_before(jiffies, deadline))
 		msleep(CACHE_IDLE_POLL_MS);
 	if (!EXPECT_EQ(stats_now().nr_cached, 0))
+		return -EINVAL;
+	return 0;
+}
+
+/* Poll @cond until it holds or CACHE_IDLE_WAIT_MS pass; its last value. */
+#define poll_until(cond)						\
+({									\
+	unsigned long __deadline = jiffies +				\
+				   msecs_to_jiffies(CACHE_IDLE_WAIT_MS); \
+	bool __ok;							\
+									\
+	while (!(__ok = (cond)) && time_before(jiffies, __deadline))	\
+		msleep(CACHE_IDLE_POLL_MS);				\
+	__ok;								\
+})
+
+/*
+ * Allocated on one CPU, freed on another (a task that moved): the areas
+ * end up in the second CPU's cache, which never refilled.  The reaper must
+ * still come for them, even though it had stopped, every cache being
+ * empty, before the frees.
+ */
+#define REMOTE_AREAS	200
+#define REMOTE_SIZE	64
+
+static void __percpu *remote[REMOTE_AREAS];
+static int reaper_stopped;
+
+static long alloc_remote(void *unused)
+{
+	int i;
+
+	for (i = 0; i < REMOTE_AREAS; i++)
+		remote[i] = pcpu_alt_alloc(REMOTE_SIZE, 8, GFP_KERNEL);
+	return 0;
+}
+
+static long free_remote(void *unused)
+{
+	int i;
+
+	for (i = 0; i < REMOTE_AREAS; i++)
+		pcpu_alt_free(remote[i]);
+	return 0;
+}
+
+static void reaper_hook(enum pcpu_alt_test_point point,
+			const void __percpu *ptr)
+{
+	if (point == PCPU_ALT_TEST_REAPER_IDLE)
+		WRITE_ONCE(reaper_stopped, 1);
+}
+
+static int skip_caches_or_one_cpu(void)
+{
+	int ret = cache_off_skip();
+
+	if (ret || num_online_cpus() > 1)
+		return ret;
+	pr_info("    # needs two CPUs\n");
+	return 1;
+}
+
+int test_cache_reaped_after_remote_frees(void)
+{
+	int a, b, i, ret = skip_caches_or_one_cpu();
+	bool stopped;
+
+	if (ret)
+		return ret;
+	a = cpumask_first(cpu_online_mask);
+	b = cpumask_next(a, cpu_online_mask);
+	work_on_cpu(a, alloc_remote, NULL);
+	for (i = 0; i < REMOTE_AREAS; i++)
+		if (!EXPECT(remote[i]))
+			goto fail;
+	/* Every cache empty: the reaper, armed by a's refills, stops. */
+	WRITE_ONCE(reaper_stopped, 0);
+	pcpu_alt_set_test_hook(reaper_hook);
+	pcpu_alt_balance_now();
+	stopped = poll_until(READ_ONCE(reaper_stopped));
+	pcpu_alt_set_test_hook(NULL);
+	if (!EXPECT(stopped))
+		goto fail;
+	work_on_cpu(b, free_remote, NULL);
+	if (!EXPECT(stats_now().nr_cached > 0))
+		return -EINVAL;
+	/* Only frees touched b's cache since: they must bring the reaper. */
+	if (!EXPECT(poll_until(!stats_now().nr_cached)))
+		return -EINVAL;
+	return 0;
+fail:
+	work_on_cpu(b, free_remote, NULL);
+	return -EINVAL;
+}
+
+/*
+ * A free that started before cache=0 was written and reaches the caches
+ * after that write's drain: it must not leave its area in a cache.  The
+ * free stops at its entry (interrupts on) until the write, drain
+ * included, has returned.
+ */
+#define CACHE_PARAM	"/sys/module/pcpu_alt/parameters/cache"
+#define RACE_FREE_SIZE	64
+/* Longest the stopped free waits for the write. */
+#define RACE_FREE_WAIT_NS	(5ULL * NSEC_PER_SEC)
+
+static struct {
+	void __percpu *victim;
+	int at_entry;
+	int cache_off;
+	int timed_out;
+	struct completion done;
+} fr;
+
+static void free_entry_hook(enum pcpu_alt_test_point point,
+			    const void __percpu *ptr)
+{
+	u64 deadline;
+
+	if (point != PCPU_ALT_TEST_FREE_ENTRY || ptr != fr.victim ||
+	    READ_ONCE(fr.at_entry))
+		return;
+	WRITE_ONCE(fr.at_entry, 1);
+	deadline = ktime_get_ns() + RACE_FREE_WAIT_NS;
+	while (!READ_ONCE(fr.cache_off)) {
+		if (ktime_get_ns() > deadline) {
+			WRITE_ONCE(fr.timed_out, 1);
+			return;
+		}
+		cpu_relax();
+	}
+}
+
+static int free_victim(void *unused)
+{
+	pcpu_alt_free(fr.victim);
+	complete(&fr.done);
+	return 0;
+}
+
+/* Write the cache parameter as root would (its whole write path). */
+static int write_cache_param(const char *val)
+{
+	struct file *f = filp_open(CACHE_PARAM, O_WRONLY, 0);
+	loff_t pos = 0;
+	ssize_t n;
+
+	if (IS_ERR(f))
+		return PTR_ERR(f);
+	n = kernel_write(f, val, strlen(val), &pos);
+	filp_close(f, NULL);
+	return n < 0 ? n : 0;
+}
+
+int test_free_racing_cache_off(void)
+{
+	struct pcpu_alt_stats st0, st1;
+	int other, err, ret = skip_caches_or_one_cpu();
+	struct task_struct *t;
+
+	if (ret)
+		return ret;
+	memset(&fr, 0, sizeof(fr));
+	init_completion(&fr.done);
+	fr.victim = pcpu_alt_alloc(RACE_FREE_SIZE, 8, GFP_KERNEL);
+	if (!EXPECT(fr.victim))
+		return -EINVAL;
+	other = cpumask_next(raw_smp_processor_id(), cpu_online_mask);
+	if (other >= nr_cpu_ids)
+		other = cpumask_first(cpu_online_mask);
+	st0 = stats_now();
+	pcpu_alt_set_test_hook(free_entry_hook);
+	t = kthread_run_on_cpu(free_victim, NULL, other, "pcpu_alt_frace");
+	if (!EXPECT(!IS_ERR(t))) {
+		pcpu_alt_set_test_hook(NULL);
+		pcpu_alt_free(fr.victim);
+		return -EINVAL;
+	}
+	while (!READ_ONCE(fr.at_entry) && !completion_done(&fr.done))
+		cond_resched();
+	err = write_cache_param("0");
+	WRITE_ONCE(fr.cache_off, 1);
+	wait_for_completion(&fr.done);
+	pcpu_alt_set_test_hook(NULL);
+	st1 = stats_now();
+	ret = write_cache_param("1");
+	if (!EXPECT_EQ(err, 0) || !EXPECT_EQ(ret, 0) ||
+	    !EXPECT(READ_ONCE(fr.at_entry)) || !EXPECT(!fr.timed_out))
+		return -EINVAL;
+	/* Freed for good: in no cache, not refused, not live. */
+	if (!EXPECT_EQ(st1.nr_cached, 0) ||
+	    !EXPECT_EQ(st1.bad_frees, st0.bad_frees) ||
+	    !EXPECT_EQ(st1.nr_live + 1, st0.nr_live))
 		return -EINVAL;
 	return 0;
 }

@@ -48,6 +48,8 @@ int test_cache_double_free_refused(void);
 int test_cache_slow_start(void);
 int test_cache_rounding_bounded(void);
 int test_cache_drained_when_idle(void);
+int test_cache_reaped_after_remote_frees(void);
+int test_free_racing_cache_off(void);
 int test_cache_classes_and_alignments(void);
 
 /* contract_cases.c */
