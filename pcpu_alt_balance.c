@@ -30,7 +30,14 @@ static DECLARE_DELAYED_WORK(balance_work, balance_workfn);
  * on every CPU, which the allocation that wants them again pays for.
  */
 #define PCPU_ALT_BALANCE_LAZY_MS	1000
-/* Set at unload so nothing queues the work again (balance_kick_lock). */
+/*
+ * The work may be queued only between pcpu_alt_balance_start(), once the
+ * chunk layer and the caches exist, and pcpu_alt_balance_stop() (unload,
+ * or an init that failed): before, a kick (a parameter write while the
+ * module initialises) would run the work against slot lists that do not
+ * exist yet.  Both flags are changed and read under balance_kick_lock.
+ */
+static bool balance_started;
 static bool balance_stopped;
 static DEFINE_SPINLOCK(balance_kick_lock);
 /* Watermark writes take effect at once (after load-time checks). */
@@ -240,7 +247,7 @@ static void balance_queue(unsigned long delay)
 	if (delay && delayed_work_pending(&balance_work))
 		return;
 	spin_lock_irqsave(&balance_kick_lock, flags);
-	if (!balance_stopped) {
+	if (balance_started && !balance_stopped) {
 		if (delay)
 			schedule_delayed_work(&balance_work, delay);
 		else
@@ -274,7 +281,23 @@ void pcpu_alt_balance_kick_lazy(void)
 }
 
 /**
- * pcpu_alt_balance_stop() - stop the background work for good (unload)
+ * pcpu_alt_balance_start() - let kicks queue the work from now on
+ *
+ * Kicks before this (parameter writes while the module initialises) are
+ * dropped; the watermarks they set are kept.
+ *
+ * CONTEXT: module init, once the chunk layer and the caches exist.
+ */
+void pcpu_alt_balance_start(void)
+{
+	spin_lock_irq(&balance_kick_lock);
+	balance_started = true;
+	spin_unlock_irq(&balance_kick_lock);
+}
+
+/**
+ * pcpu_alt_balance_stop() - stop the background work for good (unload, or
+ * an init that failed)
  *
  * CONTEXT: process context, may sleep.
  */

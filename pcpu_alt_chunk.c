@@ -1935,8 +1935,9 @@ int pcpu_alt_chunks_init(bool km_backend)
 		pr_info("track_callers is no longer needed: call sites are always recorded (debugfs callers)\n");
 	pcpu_alt_km_backend = km_backend;
 	pcpu_alt_nr_slots = fls(pcpu_alt_layout.unit_size) + 2;
-	pcpu_alt_slots = kcalloc(pcpu_alt_nr_slots, sizeof(*pcpu_alt_slots),
-				 GFP_KERNEL);
+	if (!pcpu_alt_fault_inject(GFP_KERNEL))
+		pcpu_alt_slots = kcalloc(pcpu_alt_nr_slots,
+					 sizeof(*pcpu_alt_slots), GFP_KERNEL);
 	if (!pcpu_alt_slots)
 		return -ENOMEM;
 	for (slot = 0; slot < pcpu_alt_nr_slots; slot++)
