@@ -77,6 +77,9 @@ enum pcpu_alt_fail_reason {
 	PCPU_ALT_FAIL_CHUNK,		/* could not create a chunk */
 	PCPU_ALT_FAIL_POPULATE,		/* could not back pages */
 	PCPU_ALT_FAIL_KILLED,		/* a fatal signal ended the wait */
+	PCPU_ALT_FAIL_BUSY,		/* non-blocking: chunks with room kept
+					 * moving as it waited for them
+					 */
 	PCPU_ALT_FAIL_NR
 };
 
@@ -223,6 +226,13 @@ enum pcpu_alt_test_point {
 	PCPU_ALT_TEST_FREE_ENTRY,
 	/* the cache reaper found no CPU to watch and stops (process context) */
 	PCPU_ALT_TEST_REAPER_IDLE,
+	/* a search waits for a busy chunk's lock; @ptr: the chunk (IRQs off) */
+	PCPU_ALT_TEST_FIND_WAIT,
+	/*
+	 * a chunk copy is between two locked sections (IRQs on, no lock);
+	 * @ptr: the chunk's first byte
+	 */
+	PCPU_ALT_TEST_COPY_GAP,
 };
 
 typedef void (*pcpu_alt_test_hook_fn)(enum pcpu_alt_test_point point,

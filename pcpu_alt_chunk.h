@@ -34,6 +34,8 @@
  * @cached: bit set at the start of each area sitting in a per-CPU cache;
  *          NULL when the chunk was made with caches off.  Atomic bitops:
  *          see "Cached areas" at the top of pcpu_alt_chunk.c.
+ * @changes: bumped by every change to @map or @populated (lock); a copy
+ *           made in several sections is whole when it did not move
  */
 struct pcpu_alt_chunk {
 	spinlock_t lock;	/* see above and pcpu_alt_chunk.c */
@@ -48,6 +50,7 @@ struct pcpu_alt_chunk {
 	int nr_empty_pop;
 	u8 *sites;
 	unsigned long *cached;
+	unsigned long changes;
 };
 
 /**
@@ -72,10 +75,15 @@ struct pcpu_alt_area {
  * @spare: it is the first fully free chunk, the one kept as a spare
  * @nr_populated: its populated pages
  * @nr_empty_pop: its populated pages holding no allocation
+ * @whole: the map, hints, counters and populated bitmap are one snapshot
+ *         (the chunk did not change while it was copied); when false they
+ *         may mix states a few allocations apart, and checks skip it
  *
  * For views and checks that must not hold a chunk's lock while they
- * scan: the copy is made with the lock held and IRQs off for one bounded
- * memcpy, and everything else runs on the copy.
+ * scan: the copy is made in sections of a few pages, each under the lock
+ * with IRQs off, IRQs on between them, and everything else runs on the
+ * copy.  The cached bits and call site ids, which the per-CPU caches
+ * write without the lock, are as racy as a direct read.
  */
 struct pcpu_alt_chunk_copy {
 	struct pcpu_alt_map map;
@@ -88,6 +96,7 @@ struct pcpu_alt_chunk_copy {
 	bool spare;
 	int nr_populated;
 	int nr_empty_pop;
+	bool whole;
 };
 
 extern struct mutex pcpu_alt_mutex;

@@ -63,5 +63,8 @@ int test_blocking_call_in_atomic_reported(void);
 /* locking_cases.c */
 int test_populating_blocks_no_one_else(void);
 int test_chunk_lock_blocks_no_other_chunk(void);
+int test_busy_chunk_waited_for(void);
+int test_chunk_copy_in_sections(void);
+int test_chunk_copy_torn_retried(void);
 
 #endif /* _PCPU_ALT_KTEST_H */

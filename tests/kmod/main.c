@@ -120,6 +120,9 @@ static const struct test_case cases[] = {
 	{ "populating_blocks_no_one_else", test_populating_blocks_no_one_else },
 	{ "chunk_lock_blocks_no_other_chunk",
 	  test_chunk_lock_blocks_no_other_chunk },
+	{ "busy_chunk_waited_for", test_busy_chunk_waited_for },
+	{ "chunk_copy_in_sections", test_chunk_copy_in_sections },
+	{ "chunk_copy_torn_retried", test_chunk_copy_torn_retried },
 };
 
 static int __init pcpu_alt_test_init(void)
