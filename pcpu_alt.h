@@ -233,6 +233,8 @@ enum pcpu_alt_test_point {
 	 * @ptr: the chunk's first byte
 	 */
 	PCPU_ALT_TEST_COPY_GAP,
+	/* a chunk was searched and had no room; @ptr: its first byte */
+	PCPU_ALT_TEST_SEARCH_MISS,
 };
 
 typedef void (*pcpu_alt_test_hook_fn)(enum pcpu_alt_test_point point,

@@ -90,6 +90,14 @@ static unsigned int nr_free_chunks;
 static DEFINE_XARRAY_FLAGS(pcpu_alt_index, XA_FLAGS_LOCK_IRQ);
 
 /*
+ * Chunk id -> chunk, for the views, which copy chunks by id.  Same rules
+ * as pcpu_alt_index: stored before the chunk is visible, erased when it is
+ * isolated (both under pcpu_alt_mutex, in process context), loaded under
+ * RCU.
+ */
+static DEFINE_XARRAY(pcpu_alt_ids);
+
+/*
  * Each CPU remembers the chunk its last lock-free lookup found, so that a
  * run of frees into one chunk skips the index walk.  A memo is good while
  * its @gen equals lookup_gen, which chunk_unindex() bumps (pcpu_alt_mutex,
@@ -294,6 +302,40 @@ static void chunk_changed(struct pcpu_alt_chunk *chunk)
 	chunk->changes++;
 }
 
+/* @chunk's largest free run in populated pages, exactly.  Lock held. */
+static void chunk_refresh_pop_contig(struct pcpu_alt_chunk *chunk)
+{
+	WRITE_ONCE(chunk->pop_contig,
+		   pcpu_alt_map_contig_within(&chunk->map, chunk->populated));
+}
+
+/*
+ * Free bit @bit of @chunk just joined a free run: raise the bound on the
+ * populated one if that run, cut to the populated pages around @bit, is
+ * longer.  chunk->lock held.
+ */
+static void chunk_raise_pop_contig(struct pcpu_alt_chunk *chunk, int bit)
+{
+	int start, len = pcpu_alt_map_free_run(&chunk->map, bit, &start);
+	int end = start + len, page = bit / PCPU_ALT_BLOCK_BITS, p;
+
+	if (!test_bit(page, chunk->populated))
+		return;
+	/* Only the pages the run covers are looked at. */
+	for (p = page; p * PCPU_ALT_BLOCK_BITS > start; p--)
+		if (!test_bit(p - 1, chunk->populated)) {
+			start = p * PCPU_ALT_BLOCK_BITS;
+			break;
+		}
+	for (p = page + 1; p * PCPU_ALT_BLOCK_BITS < end; p++)
+		if (!test_bit(p, chunk->populated)) {
+			end = p * PCPU_ALT_BLOCK_BITS;
+			break;
+		}
+	if (end - start > chunk->pop_contig)
+		WRITE_ONCE(chunk->pop_contig, end - start);
+}
+
 /* Record that @page is backed.  pcpu_alt_mutex and chunk->lock held. */
 static void chunk_mark_populated(struct pcpu_alt_chunk *chunk, int page)
 {
@@ -301,6 +343,7 @@ static void chunk_mark_populated(struct pcpu_alt_chunk *chunk, int page)
 	lockdep_assert_held(&chunk->lock);
 	chunk_changed(chunk);
 	__set_bit(page, chunk->populated);
+	chunk_refresh_pop_contig(chunk);
 	trace_pcpu_alt_populate(chunk->id, 1);
 	chunk->nr_populated++;
 	counter_add(&counters.nr_populated_pages, 1);
@@ -341,9 +384,10 @@ static size_t chunk_meta_bytes(const struct pcpu_alt_chunk *chunk)
 }
 
 /*
- * Drop the first @nr index entries of @chunk and invalidate every CPU's
- * lookup memo.  pcpu_alt_mutex held; the chunk may be freed only after an
- * RCU grace period, as lock-free lookups may have found it.
+ * Drop the first @nr index entries of @chunk and its id entry, and
+ * invalidate every CPU's lookup memo.  pcpu_alt_mutex held; the chunk may
+ * be freed only after an RCU grace period, as lock-free lookups may have
+ * found it.
  */
 static void chunk_unindex(struct pcpu_alt_chunk *chunk, int nr)
 {
@@ -353,6 +397,8 @@ static void chunk_unindex(struct pcpu_alt_chunk *chunk, int nr)
 	lockdep_assert_held(&pcpu_alt_mutex);
 	for (i = 0; i < nr; i++)
 		xa_erase_irq(&pcpu_alt_index, key + i);
+	/* Only if stored: a chunk that failed before has no id entry. */
+	xa_cmpxchg(&pcpu_alt_ids, chunk->id, chunk, NULL, 0);
 	/* Pairs with pcpu_alt_lookup_rcu(): the erase is seen first. */
 	smp_store_release(&lookup_gen, lookup_gen + 1);
 }
@@ -440,7 +486,17 @@ struct pcpu_alt_chunk *pcpu_alt_chunk_create(gfp_t gfp, const char **why)
 		__set_bit(i, chunk->populated);
 	}
 
-	chunk->id = next_chunk_id++;
+	*why = "chunk index insertion failed";
+	chunk->id = next_chunk_id;
+	err = pcpu_alt_fault_inject(gfp) ? -ENOMEM :
+	      xa_err(xa_store(&pcpu_alt_ids, chunk->id, chunk, gfp));
+	if (err) {
+		chunk_unindex(chunk, pages);
+		goto fail_unindexed;
+	}
+	next_chunk_id++;
+	chunk->pop_contig = pcpu_alt_map_contig_within(&chunk->map,
+						       chunk->populated);
 	chunk->nr_populated = bitmap_weight(chunk->populated, pages);
 	chunk->nr_empty_pop = chunk->nr_populated;
 	atomic_add(chunk->nr_empty_pop, &nr_empty_pop_pages);
@@ -689,6 +745,7 @@ static int chunk_give(struct pcpu_alt_chunk *chunk, int start,
 	before = count_empty_pop(chunk, first, last);
 	chunk_changed(chunk);
 	pcpu_alt_map_free(&chunk->map, start);
+	chunk_raise_pop_contig(chunk, start);
 	chunk_adjust_empty(chunk, first, last, before);
 	chunk_relocate(chunk);
 	if (kind == GIVE_FREE)
@@ -738,9 +795,9 @@ static bool chunk_may_fit(const struct pcpu_alt_chunk *chunk, int bits,
 	/* Hints only: the search under the chunk's lock decides. */
 	if (how == FIND_CACHED && !data_race(chunk->cached))
 		return false;
-	/* As above: a hint. */
-	if (how != FIND_ANY && !data_race(chunk->nr_populated))
-		return false;
+	/* Populated room only: a bound on it, not on all free room. */
+	if (how != FIND_ANY)
+		return READ_ONCE(chunk->pop_contig) >= bits;
 	/* As above: a hint. */
 	return data_race(chunk->map.contig) >= bits;
 }
@@ -825,6 +882,13 @@ static bool search_locked(struct pcpu_alt_chunk *chunk, struct room_taker *t)
 {
 	int start = chunk_find(chunk, t->bits, t->align_bits, t->how);
 
+	if (start < 0 && !chunk->isolated) {
+		pcpu_alt_test_point(PCPU_ALT_TEST_SEARCH_MISS,
+				    pcpu_alt_chunk_ptr(chunk, 0));
+		/* Its bound let the search in: make it exact. */
+		if (t->how != FIND_ANY)
+			chunk_refresh_pop_contig(chunk);
+	}
 	if (start < 0 || !claim_area(chunk, start))
 		return false;
 	take_room(chunk, start, t);
@@ -1410,6 +1474,8 @@ int pcpu_alt_chunks_depopulate_step(int max)
 		__clear_bit(page, chunk->populated);
 	chunk->nr_populated -= n;
 	chunk->nr_empty_pop -= n;
+	if (n)
+		chunk_refresh_pop_contig(chunk);
 	atomic_sub(n, &nr_empty_pop_pages);
 	counter_add(&counters.nr_populated_pages, -n);
 	counter_add64(&counters.nr_pages_depopulated, n);
@@ -1631,29 +1697,26 @@ void pcpu_alt_chunk_copy_destroy(struct pcpu_alt_chunk_copy *c)
 }
 
 /*
- * The chunk with id @id (and whether it is the spare), or NULL.  Call
- * under rcu_read_lock(): the chunk may be isolated and freed after a grace
- * period once the lists' lock is dropped; check ->isolated under its lock.
+ * The chunk with id @id (and whether it is the spare), or NULL: one index
+ * lookup, and a look at the head of the free list.  Call under
+ * rcu_read_lock(): the chunk may be isolated and freed after a grace
+ * period; check ->isolated under its lock.
  */
 static struct pcpu_alt_chunk *chunk_by_id(int id, bool *spare)
 {
 	struct list_head *free_list = &pcpu_alt_slots[pcpu_alt_free_slot()];
-	struct pcpu_alt_chunk *chunk, *found = NULL;
+	struct pcpu_alt_chunk *chunk = xa_load(&pcpu_alt_ids, id);
 	unsigned long irq;
-	int slot;
 
+	*spare = false;
+	if (!chunk)
+		return NULL;
 	spin_lock_irqsave(&pcpu_alt_slots_lock, irq);
-	for (slot = 0; slot < pcpu_alt_nr_slots && !found; slot++)
-		list_for_each_entry(chunk, &pcpu_alt_slots[slot], list)
-			if (chunk->id == id) {
-				found = chunk;
-				break;
-			}
-	*spare = found && !list_empty(free_list) &&
+	*spare = !list_empty(free_list) &&
 		 list_first_entry(free_list, struct pcpu_alt_chunk,
-				  list) == found;
+				  list) == chunk;
 	spin_unlock_irqrestore(&pcpu_alt_slots_lock, irq);
-	return found;
+	return chunk;
 }
 
 /*
@@ -2128,6 +2191,7 @@ void pcpu_alt_chunks_exit(void)
 	report_leaks();
 	destroy_all_chunks();
 	xa_destroy(&pcpu_alt_index);
+	xa_destroy(&pcpu_alt_ids);
 	kfree(pcpu_alt_slots);
 	pcpu_alt_slots = NULL;
 }

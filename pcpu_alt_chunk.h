@@ -28,6 +28,11 @@
  *             pcpu_alt_mutex and @lock held, so either suffices to read it
  * @nr_populated: bits set in @populated (same rule)
  * @nr_empty_pop: populated pages with no allocation in them (lock)
+ * @pop_contig: no free run inside populated pages is longer (lock; read
+ *              racily as a hint): kept a bound as areas come and go, and
+ *              made exact again when a search for populated room finds
+ *              none, so searches that need populated room skip chunks
+ *              without it
  * @sites: call site id (pcpu_alt_sites.c) of the area starting at each
  *         bit; written under @lock, or by the cache fast path for an area
  *         it owns; meaningful at the start of a live area only
@@ -48,6 +53,7 @@ struct pcpu_alt_chunk {
 	unsigned long *populated;
 	int nr_populated;
 	int nr_empty_pop;
+	int pop_contig;
 	u8 *sites;
 	unsigned long *cached;
 	unsigned long changes;

@@ -472,6 +472,56 @@ int pcpu_alt_map_free(struct pcpu_alt_map *map, int start)
 }
 
 /**
+ * pcpu_alt_map_free_run() - the free run holding a free bit
+ * @map: the map
+ * @bit: a free bit
+ * @start: set to the run's first bit
+ *
+ * Found through the block hints: O(1) but for runs across empty blocks.
+ *
+ * Return: the run's length in bits.
+ */
+int pcpu_alt_map_free_run(const struct pcpu_alt_map *map, int bit, int *start)
+{
+	*start = map_run_start(map, bit);
+	return map_run_end(map, bit + 1) - *start;
+}
+
+/**
+ * pcpu_alt_map_contig_within() - largest free run inside some blocks
+ * @map: the map
+ * @blocks: bitmap of the blocks that count (populated pages); a run
+ *          ends where a block outside it begins
+ *
+ * Rebuilt from the block hints alone: one step per block, no bitmap scan.
+ *
+ * Return: the length in bits of the largest free run lying wholly in
+ * blocks set in @blocks.
+ */
+int pcpu_alt_map_contig_within(const struct pcpu_alt_map *map,
+			       const unsigned long *blocks)
+{
+	int b, best = 0, carry = 0;
+
+	for (b = 0; b < map->nr_blocks; b++) {
+		const struct pcpu_alt_block *blk = &map->blocks[b];
+
+		if (!test_bit(b, blocks)) {
+			carry = 0;
+			continue;
+		}
+		if (pcpu_alt_block_empty(blk)) {
+			carry += BLOCK_BITS;
+			best = max(best, carry);
+			continue;
+		}
+		best = max(best, max(carry + blk->left_free, blk->contig));
+		carry = blk->right_free;
+	}
+	return max(best, carry);
+}
+
+/**
  * pcpu_alt_map_next_alloc() - first allocation starting at or after a bit
  * @map: the map
  * @from: where to start looking

@@ -103,6 +103,9 @@ void pcpu_alt_map_alloc(struct pcpu_alt_map *map, int start, int bits);
 int pcpu_alt_map_free(struct pcpu_alt_map *map, int start);
 int pcpu_alt_map_size_at(const struct pcpu_alt_map *map, int start);
 int pcpu_alt_map_next_alloc(const struct pcpu_alt_map *map, int from);
+int pcpu_alt_map_free_run(const struct pcpu_alt_map *map, int bit, int *start);
+int pcpu_alt_map_contig_within(const struct pcpu_alt_map *map,
+			       const unsigned long *blocks);
 int pcpu_alt_map_check(const struct pcpu_alt_map *map,
 		       pcpu_alt_report_fn report, void *arg);
 int pcpu_alt_map_slot(const struct pcpu_alt_map *map, int free_slot);

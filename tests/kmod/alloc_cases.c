@@ -2,7 +2,8 @@
 /*
  * pcpu_alt_test.ko: cases of the allocation API itself: zeroing,
  * alignment, per-CPU copies, compat pointers, placement, population,
- * non-blocking contexts, a million tiny areas, bad input, fault injection.
+ * non-blocking contexts, a million tiny areas, bad input, fault injection,
+ * and non-blocking searches that skip chunks without populated room.
  */
 #define pr_fmt(fmt) fmt
 
@@ -552,3 +553,61 @@ int test_typed_helpers(void)
 }
 
 /* Cache tests skip when loaded with cache=0. */
+
+/*
+ * A chunk whose free room is all unpopulated must not be searched by a
+ * request that may only use populated room: with no reserve kept and one
+ * page populated and used up, GFP_NOWAIT requests fail (as they must)
+ * without searching anything, after at most one search that learns the
+ * chunk has no populated room left.
+ */
+#define NOPOP_SIZE	64
+#define NOPOP_ALIGN	128	/* not served by the caches */
+#define NOPOP_TRIES	4
+
+static int search_misses;
+
+static void miss_hook(enum pcpu_alt_test_point point,
+		      const void __percpu *ptr)
+{
+	if (point == PCPU_ALT_TEST_SEARCH_MISS)
+		WRITE_ONCE(search_misses, search_misses + 1);
+}
+
+int test_unpopulated_room_not_searched(void)
+{
+	struct pcpu_alt_stats st = stats_now();
+	void __percpu *page, *p[NOPOP_TRIES + 1] = {};
+	int i, misses, ret = 0;
+
+	if (st.km_backend) {
+		pr_info("    # km backend: every page is populated\n");
+		return 1;
+	}
+	pcpu_alt_set_watermarks(0, 0);
+	pcpu_alt_balance_now();
+	/* One page populated, all in use: a chunk with unpopulated room. */
+	page = pcpu_alt_alloc(PAGE_SIZE, PAGE_SIZE, GFP_KERNEL);
+	pcpu_alt_set_test_hook(miss_hook);
+	/* The first may search once: its bound had not seen the page fill. */
+	p[0] = pcpu_alt_alloc(NOPOP_SIZE, NOPOP_ALIGN, GFP_NOWAIT | __GFP_NOWARN);
+	WRITE_ONCE(search_misses, 0);
+	for (i = 1; i <= NOPOP_TRIES; i++)
+		p[i] = pcpu_alt_alloc(NOPOP_SIZE, NOPOP_ALIGN,
+				      GFP_NOWAIT | __GFP_NOWARN);
+	misses = READ_ONCE(search_misses);
+	pcpu_alt_set_test_hook(NULL);
+	for (i = 0; i <= NOPOP_TRIES; i++) {
+		if (p[i])
+			ret = -EINVAL;
+		pcpu_alt_free(p[i]);
+	}
+	pcpu_alt_free(page);
+	pcpu_alt_set_watermarks(st.empty_pages_low, st.empty_pages_high);
+	pcpu_alt_balance_now();
+	if (!EXPECT(page) || !EXPECT(!ret))
+		return -EINVAL;
+	if (!EXPECT_EQ(misses, 0))
+		return -EINVAL;
+	return 0;
+}

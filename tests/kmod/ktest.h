@@ -41,6 +41,7 @@ int test_million_4byte_random_free(void);
 int test_bad_input(void);
 int test_fault_injection_no_leaks(void);
 int test_typed_helpers(void);
+int test_unpopulated_room_not_searched(void);
 
 /* cache_cases.c */
 int test_cache_serves_and_counts_free(void);

@@ -99,6 +99,8 @@ static const struct test_case cases[] = {
 	{ "bad_input", test_bad_input },
 	{ "fault_injection_no_leaks", test_fault_injection_no_leaks },
 	{ "typed_helpers", test_typed_helpers },
+	{ "unpopulated_room_not_searched",
+	  test_unpopulated_room_not_searched },
 	{ "cache_serves_and_counts_free", test_cache_serves_and_counts_free },
 	{ "cache_double_free_refused", test_cache_double_free_refused },
 	{ "cache_slow_start", test_cache_slow_start },
