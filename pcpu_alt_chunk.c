@@ -231,6 +231,24 @@ int pcpu_alt_free_slot(void)
 	return pcpu_alt_nr_slots - 1;
 }
 
+/*
+ * Put @chunk at the tail of @slot's list.  Both its lock and the lists'
+ * lock held: a walk that holds a chunk's lock, the lists' lock dropped,
+ * must find it where it was (see "Locking"), so every move holds it.
+ */
+static void chunk_move(struct pcpu_alt_chunk *chunk, int slot)
+{
+	lockdep_assert_held(&chunk->lock);
+	lockdep_assert_held(&pcpu_alt_slots_lock);
+	if (chunk->slot == pcpu_alt_free_slot())
+		WRITE_ONCE(nr_free_chunks, nr_free_chunks - 1);
+	if (slot == pcpu_alt_free_slot())
+		WRITE_ONCE(nr_free_chunks, nr_free_chunks + 1);
+	list_move_tail(&chunk->list, &pcpu_alt_slots[slot]);
+	chunk->slot = slot;
+	chunk->moves++;
+}
+
 /* Move @chunk to the slot its map says.  chunk->lock held. */
 static void chunk_relocate(struct pcpu_alt_chunk *chunk)
 {
@@ -240,12 +258,7 @@ static void chunk_relocate(struct pcpu_alt_chunk *chunk)
 	if (slot == chunk->slot || chunk->isolated)
 		return;
 	spin_lock(&pcpu_alt_slots_lock);
-	if (chunk->slot == pcpu_alt_free_slot())
-		WRITE_ONCE(nr_free_chunks, nr_free_chunks - 1);
-	if (slot == pcpu_alt_free_slot())
-		WRITE_ONCE(nr_free_chunks, nr_free_chunks + 1);
-	list_move_tail(&chunk->list, &pcpu_alt_slots[slot]);
-	chunk->slot = slot;
+	chunk_move(chunk, slot);
 	spin_unlock(&pcpu_alt_slots_lock);
 }
 
@@ -536,6 +549,7 @@ static void chunk_isolate(struct pcpu_alt_chunk *chunk)
 	if (chunk->slot == pcpu_alt_free_slot())
 		WRITE_ONCE(nr_free_chunks, nr_free_chunks - 1);
 	list_del_init(&chunk->list);
+	chunk->moves++;
 	spin_unlock(&pcpu_alt_slots_lock);
 	WRITE_ONCE(chunk->isolated, true);
 	atomic_sub(chunk->nr_empty_pop, &nr_empty_pop_pages);
@@ -594,15 +608,6 @@ static struct pcpu_alt_chunk *second_free_chunk(void)
 	return chunk;
 }
 
-/* Move a chunk kept on the free slot to its end, out of the way. */
-static void free_chunk_to_tail(struct pcpu_alt_chunk *chunk)
-{
-	spin_lock_irq(&pcpu_alt_slots_lock);
-	if (!chunk->isolated && chunk->slot == pcpu_alt_free_slot())
-		list_move_tail(&chunk->list, &pcpu_alt_slots[chunk->slot]);
-	spin_unlock_irq(&pcpu_alt_slots_lock);
-}
-
 /**
  * pcpu_alt_chunks_pick_spare() - take fully free chunks beyond one away
  * @keep_empty_pages: keep a chunk when without its empty populated pages
@@ -633,13 +638,17 @@ int pcpu_alt_chunks_pick_spare(unsigned int keep_empty_pages,
 		doom = !chunk->isolated && pcpu_alt_map_empty(&chunk->map) &&
 		       pcpu_alt_nr_empty_pop_pages() - chunk->nr_empty_pop >=
 		       keep_empty_pages;
-		if (doom)
+		if (doom) {
 			chunk_doom(chunk, doomed);
-		spin_unlock_irq(&chunk->lock);
-		if (!doom) {
-			free_chunk_to_tail(chunk);
-			continue;
+		} else if (chunk->slot == pcpu_alt_free_slot()) {
+			/* Kept: to the end of the list, out of the way. */
+			spin_lock(&pcpu_alt_slots_lock);
+			chunk_move(chunk, chunk->slot);
+			spin_unlock(&pcpu_alt_slots_lock);
 		}
+		spin_unlock_irq(&chunk->lock);
+		if (!doom)
+			continue;
 		chunk_unindex(chunk, pcpu_alt_layout.unit_pages);
 		n++;
 	}
@@ -902,8 +911,9 @@ static bool search_locked(struct pcpu_alt_chunk *chunk, struct room_taker *t)
  * then the walk waits for that lock and searches the chunk, so that
  * contention never passes for a lack of room.  Waiting drops the lists'
  * lock (order: chunk, then lists); the chunk cannot be freed meanwhile
- * (RCU), but it may change lists, and the walk can carry on from it only
- * if it is still on the one being walked: otherwise it starts over.
+ * (RCU), but it may move, and the walk can carry on from it only if it
+ * did not (its move count, written with both locks held, tells): else it
+ * starts over.
  */
 static enum find_result find_pass(struct room_taker *t, bool wait)
 {
@@ -923,13 +933,15 @@ restart:
 				/* Our lock pins the chunk on this list. */
 				spin_unlock(&pcpu_alt_slots_lock);
 			} else if (wait) {
+				int moves = chunk->moves;
+
 				rcu_read_lock();
 				spin_unlock(&pcpu_alt_slots_lock);
 				pcpu_alt_test_point(PCPU_ALT_TEST_FIND_WAIT,
 						    pcpu_alt_chunk_ptr(chunk, 0));
 				spin_lock(&chunk->lock);
 				rcu_read_unlock();
-				if (chunk->isolated || chunk->slot != slot) {
+				if (chunk->isolated || chunk->moves != moves) {
 					if (search_locked(chunk, t))
 						return FOUND;
 					spin_unlock(&chunk->lock);

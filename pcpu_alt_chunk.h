@@ -18,8 +18,10 @@
 /**
  * struct pcpu_alt_chunk - one region and its allocation state
  * @lock: protects everything below marked (lock); IRQ-safe
- * @list: on a slot list (pcpu_alt_slots_lock)
- * @slot: which one (pcpu_alt_slots_lock)
+ * @list: on a slot list (pcpu_alt_slots_lock and @lock to move it)
+ * @slot: which one (same)
+ * @moves: bumped by every move of @list (same): a walk that dropped the
+ *         lists' lock to wait for @lock tells whether it moved meanwhile
  * @id: never reused while loaded
  * @isolated: off the lists and the index, being destroyed (lock)
  * @base: region base address
@@ -46,6 +48,7 @@ struct pcpu_alt_chunk {
 	spinlock_t lock;	/* see above and pcpu_alt_chunk.c */
 	struct list_head list;
 	int slot;
+	int moves;
 	int id;
 	bool isolated;
 	void *base;

@@ -3,9 +3,10 @@
  * pcpu_alt_test.ko: cases of the kernel's allocation contract: a double
  * free racing with the drain of the cache that holds the area, the
  * caller's reclaim constraints on internal allocations, watermark bounds,
- * verify's interrupt-enabled gaps between chunks, refused frees warning
- * once per call site, and a blocking request from atomic context being
- * reported on a kernel that can tell.
+ * a free chunk kept for the reserve, verify's interrupt-enabled gaps
+ * between chunks, refused frees warning once per call site, and a
+ * blocking request from atomic context being reported on a kernel that
+ * can tell.
  */
 #define pr_fmt(fmt) fmt
 
@@ -253,6 +254,51 @@ int test_watermarks_within_one_unit(void)
 	pcpu_alt_balance_now();
 	st1 = stats_now();
 	if (!EXPECT_EQ(st1.nr_chunks_created, st0.nr_chunks_created) ||
+	    !EXPECT_EQ(st1.nr_chunks_destroyed, st0.nr_chunks_destroyed) ||
+	    !EXPECT(st1.nr_empty_pop_pages >= pages))
+		ret = -EINVAL;
+	pcpu_alt_set_watermarks(st.empty_pages_low, st.empty_pages_high);
+	pcpu_alt_balance_now();
+	return ret;
+}
+
+/* ---- a fully free chunk holding the reserve is kept, and moved ---- */
+
+/* No class has this size: freed to its chunk, never to a cache. */
+#define KEEP_SMALL_SIZE		68
+#define KEEP_SMALL_ALIGN	128
+
+/*
+ * Two fully free chunks: the spare (first on the free list) with one empty
+ * page, and a second one whose whole unit is populated and empty.  With a
+ * high mark of one unit, giving the second one up would leave fewer empty
+ * pages than the mark: the background work keeps it and moves it to the
+ * end of the free list, with its lock held (a lockdep kernel checks that,
+ * as every move of a chunk between lists asserts it).
+ */
+int test_free_chunk_kept_for_reserve(void)
+{
+	struct pcpu_alt_stats st = stats_now(), st0, st1;
+	unsigned int pages = st.unit_size / PAGE_SIZE;
+	void __percpu *whole, *small;
+	int ret = 0;
+
+	if (st.km_backend) {
+		pr_info("    # km backend: chunks are not kept for a reserve\n");
+		return 1;
+	}
+	pcpu_alt_set_watermarks(0, 0);
+	pcpu_alt_balance_now();
+	pcpu_alt_set_watermarks(0, pages);
+	whole = pcpu_alt_alloc(st.unit_size, PAGE_SIZE, GFP_KERNEL);
+	small = pcpu_alt_alloc(KEEP_SMALL_SIZE, KEEP_SMALL_ALIGN, GFP_KERNEL);
+	/* small's chunk frees first: it is the spare, the whole one second. */
+	pcpu_alt_free(small);
+	pcpu_alt_free(whole);
+	st0 = stats_now();
+	pcpu_alt_balance_now();
+	st1 = stats_now();
+	if (!EXPECT(whole && small) ||
 	    !EXPECT_EQ(st1.nr_chunks_destroyed, st0.nr_chunks_destroyed) ||
 	    !EXPECT(st1.nr_empty_pop_pages >= pages))
 		ret = -EINVAL;

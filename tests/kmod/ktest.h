@@ -57,6 +57,7 @@ int test_cache_classes_and_alignments(void);
 int test_double_free_during_drain(void);
 int test_internal_allocations_follow_caller(void);
 int test_watermarks_within_one_unit(void);
+int test_free_chunk_kept_for_reserve(void);
 int test_verify_between_chunks_irqs_on(void);
 int test_refusals_warn_once_per_site(void);
 int test_blocking_call_in_atomic_reported(void);

@@ -114,6 +114,7 @@ static const struct test_case cases[] = {
 	{ "internal_allocations_follow_caller",
 	  test_internal_allocations_follow_caller },
 	{ "watermarks_within_one_unit", test_watermarks_within_one_unit },
+	{ "free_chunk_kept_for_reserve", test_free_chunk_kept_for_reserve },
 	{ "verify_between_chunks_irqs_on",
 	  test_verify_between_chunks_irqs_on },
 	{ "refusals_warn_once_per_site", test_refusals_warn_once_per_site },
