@@ -105,11 +105,10 @@ static void __percpu *alloc_caller(size_t size, size_t align, gfp_t gfp,
 		return NULL;
 	}
 	/*
-	 * Only non-blocking callers need pages ready: backing pages ahead
-	 * for blocking ones would hold more memory at every peak (stock
-	 * refills its reserve the same way).
+	 * Whoever took the reserve's pages, the next non-blocking caller
+	 * needs them: refill it when this left it low, as stock does.
 	 */
-	if (atomic && pcpu_alt_balance_below_low())
+	if (pcpu_alt_balance_below_low())
 		pcpu_alt_balance_kick();
 
 	ptr = pcpu_alt_chunk_ptr(chunk, start);

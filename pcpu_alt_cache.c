@@ -358,8 +358,12 @@ static unsigned int stack_refill(struct pcpu_alt_cpu_cache *cc, int cls,
 					 stack_areas(cc, cls) + s->count);
 	s->count += got;
 	cc->refills++;
-	if (got)
-		cache_watch(cc);
+	if (!got)
+		return 0;
+	cache_watch(cc);
+	/* As after any allocation: the reserve's pages may be what it took. */
+	if (pcpu_alt_balance_below_low())
+		pcpu_alt_balance_kick();
 	return got;
 }
 

@@ -3,12 +3,14 @@
  * pcpu_alt_test.ko: cases of the allocation API itself: zeroing,
  * alignment, per-CPU copies, compat pointers, placement, population,
  * non-blocking contexts, a million tiny areas, bad input, fault injection,
- * and non-blocking searches that skip chunks without populated room.
+ * non-blocking searches that skip chunks without populated room, and the
+ * reserve refilled after any allocation that leaves it low.
  */
 #define pr_fmt(fmt) fmt
 
 #include <linux/cpu.h>
 #include <linux/delay.h>
+#include <linux/jiffies.h>
 #include <linux/interrupt.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
@@ -610,4 +612,69 @@ int test_unpopulated_room_not_searched(void)
 	if (!EXPECT_EQ(misses, 0))
 		return -EINVAL;
 	return 0;
+}
+
+/*
+ * Any allocation that leaves fewer empty populated pages than the low mark
+ * gets the reserve refilled, whoever made it: a blocking request on the
+ * slow path, and a cache refill on the fast path.  Low = high = 2 and no
+ * area live anywhere: the reserve's two pages are all the populated room,
+ * so each allocation below takes one of them.
+ */
+#define RESERVE_PAGES		2
+#define RESERVE_WAIT_MS		10000
+#define RESERVE_POLL_MS		20
+#define RESERVE_CACHED_SIZE	8
+
+/* Wait (at most RESERVE_WAIT_MS) for the reserve to be back to the mark. */
+static bool reserve_refilled(void)
+{
+	unsigned long deadline = jiffies + msecs_to_jiffies(RESERVE_WAIT_MS);
+
+	while (stats_now().nr_empty_pop_pages < RESERVE_PAGES &&
+	       time_before(jiffies, deadline))
+		msleep(RESERVE_POLL_MS);
+	return stats_now().nr_empty_pop_pages >= RESERVE_PAGES;
+}
+
+int test_reserve_refilled_after_any_alloc(void)
+{
+	struct pcpu_alt_stats st = stats_now(), st0;
+	void __percpu *page = NULL, *small = NULL;
+	bool slow = false, fast = true;
+	int ret = 0;
+
+	if (st.km_backend) {
+		pr_info("    # km backend: the reserve is whole chunks\n");
+		return 1;
+	}
+	pcpu_alt_set_watermarks(RESERVE_PAGES, RESERVE_PAGES);
+	pcpu_alt_balance_now();
+	st0 = stats_now();
+	if (!EXPECT_EQ(st0.nr_live, 0) ||
+	    !EXPECT_EQ(st0.nr_empty_pop_pages, RESERVE_PAGES)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	/* Slow path, blocking: takes a reserve page. */
+	page = pcpu_alt_alloc(PAGE_SIZE, PAGE_SIZE, GFP_KERNEL);
+	slow = page && reserve_refilled();
+	pcpu_alt_free(page);
+	if (st.cache_enabled) {
+		/* Fast path: the first refill of a class carves a reserve page. */
+		pcpu_alt_balance_now();
+		preempt_disable();
+		small = pcpu_alt_alloc(RESERVE_CACHED_SIZE, RESERVE_CACHED_SIZE,
+				       GFP_KERNEL);
+		preempt_enable();
+		fast = small && stats_now().nr_empty_pop_pages < RESERVE_PAGES &&
+		       reserve_refilled();
+		pcpu_alt_free(small);
+	}
+	if (!EXPECT(page) || !EXPECT(slow) || !EXPECT(fast))
+		ret = -EINVAL;
+out:
+	pcpu_alt_set_watermarks(st.empty_pages_low, st.empty_pages_high);
+	pcpu_alt_balance_now();
+	return ret;
 }

@@ -42,6 +42,7 @@ int test_bad_input(void);
 int test_fault_injection_no_leaks(void);
 int test_typed_helpers(void);
 int test_unpopulated_room_not_searched(void);
+int test_reserve_refilled_after_any_alloc(void);
 
 /* cache_cases.c */
 int test_cache_serves_and_counts_free(void);

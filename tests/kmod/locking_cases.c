@@ -15,7 +15,6 @@
 #include <linux/cpumask.h>
 #include <linux/irqflags.h>
 #include <linux/kthread.h>
-#include <linux/slab.h>
 #include <linux/timekeeping.h>
 
 #include "ktest.h"
@@ -319,7 +318,8 @@ int test_chunk_copy_in_sections(void)
 /*
  * A chunk that changes between two sections of a copy is copied again:
  * verify then checks one snapshot, and finds nothing wrong.  The change
- * is a free in the chunk's last pages, made at the copy's first gap.
+ * is the free of an area filling the whole chunk, made at the copy's
+ * first gap: every later section differs from the first.
  */
 static struct {
 	void __percpu *victim;
@@ -341,36 +341,19 @@ static void tear_hook(enum pcpu_alt_test_point point,
 
 int test_chunk_copy_torn_retried(void)
 {
-	struct pcpu_alt_ptr_info info, last = { .offset = 0 };
 	size_t unit = stats_now().unit_size;
-	int pages = unit / PAGE_SIZE, i, v = -1, errors;
-	void __percpu **p;
+	int errors;
 
-	p = kcalloc(pages, sizeof(*p), GFP_KERNEL);
-	if (!EXPECT(p))
-		return -EINVAL;
-	/* A chunk's worth of pages: some chunk is used to its last page. */
-	for (i = 0; i < pages; i++) {
-		p[i] = pcpu_alt_alloc(PAGE_SIZE, PAGE_SIZE, GFP_KERNEL);
-		if (!p[i] || pcpu_alt_ptr_info(p[i], &info))
-			continue;
-		if (v < 0 || info.offset > last.offset) {
-			v = i;
-			last = info;
-		}
-	}
 	memset(&tear, 0, sizeof(tear));
 	tear.unit = unit;
-	tear.victim = v >= 0 ? p[v] : NULL;
+	tear.victim = pcpu_alt_alloc(unit, PAGE_SIZE, GFP_KERNEL);
+	if (!EXPECT(tear.victim))
+		return -EINVAL;
 	pcpu_alt_set_test_hook(tear_hook);
 	errors = pcpu_alt_verify();
 	pcpu_alt_set_test_hook(NULL);
-	for (i = 0; i < pages; i++)
-		if (i != v || !tear.freed)
-			pcpu_alt_free(p[i]);
-	kfree(p);
-	if (!EXPECT(v >= 0) || !EXPECT(last.offset >= unit - PAGE_SIZE))
-		return -EINVAL;
+	if (!tear.freed)
+		pcpu_alt_free(tear.victim);
 	/* Freed between two sections, and no disagreement reported. */
 	if (!EXPECT(tear.freed) || !EXPECT_EQ(errors, 0))
 		return -EINVAL;

@@ -101,6 +101,8 @@ static const struct test_case cases[] = {
 	{ "typed_helpers", test_typed_helpers },
 	{ "unpopulated_room_not_searched",
 	  test_unpopulated_room_not_searched },
+	{ "reserve_refilled_after_any_alloc",
+	  test_reserve_refilled_after_any_alloc },
 	{ "cache_serves_and_counts_free", test_cache_serves_and_counts_free },
 	{ "cache_double_free_refused", test_cache_double_free_refused },
 	{ "cache_slow_start", test_cache_slow_start },
