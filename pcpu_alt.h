@@ -235,6 +235,10 @@ enum pcpu_alt_test_point {
 	PCPU_ALT_TEST_COPY_GAP,
 	/* a chunk was searched and had no room; @ptr: its first byte */
 	PCPU_ALT_TEST_SEARCH_MISS,
+	/* a run of the background work ended (process context) */
+	PCPU_ALT_TEST_BALANCE_END,
+	/* the shrinker is about to drain the caches (reclaim context) */
+	PCPU_ALT_TEST_SHRINK,
 };
 
 typedef void (*pcpu_alt_test_hook_fn)(enum pcpu_alt_test_point point,

@@ -241,6 +241,7 @@ static void balance_steps(bool populate)
 		pcpu_alt_chunks_stats(&after);
 		trace_pcpu_alt_balance(&before, &after);
 	}
+	pcpu_alt_test_point(PCPU_ALT_TEST_BALANCE_END, NULL);
 }
 
 static void balance_workfn(struct work_struct *work)
@@ -288,6 +289,21 @@ void pcpu_alt_balance_kick(void)
 	if (READ_ONCE(balance_kicks) & BIT(BALANCE_KICK_POPULATE) ||
 	    test_and_set_bit(BALANCE_KICK_POPULATE, &balance_kicks))
 		return;
+	balance_queue(0);
+}
+
+/**
+ * pcpu_alt_balance_give_back() - ask for a background run now that only
+ * gives memory back
+ *
+ * For memory pressure (the shrinker) and for caches just drained: the run
+ * gives back empty pages beyond the high mark and surplus free chunks, and
+ * backs no page, whatever the reserve.
+ *
+ * CONTEXT: any.
+ */
+void pcpu_alt_balance_give_back(void)
+{
 	balance_queue(0);
 }
 

@@ -618,12 +618,9 @@ static void cache_reap(struct work_struct *work)
 				      msecs_to_jiffies(PCPU_ALT_CACHE_IDLE_MS));
 	else
 		pcpu_alt_test_point(PCPU_ALT_TEST_REAPER_IDLE, NULL);
-	/*
-	 * Only to give back what the drains freed: a run kicked here while
-	 * the reserve is low would populate pages nobody asked for yet.
-	 */
+	/* Only to give back what the drains freed. */
 	if (pcpu_alt_balance_has_excess())
-		pcpu_alt_balance_kick();
+		pcpu_alt_balance_give_back();
 }
 
 /* Memory pressure: everything cached is fair game. */
@@ -642,8 +639,10 @@ static unsigned long cache_shrink_scan(struct shrinker *sh,
 	struct pcpu_alt_stats st = {};
 
 	pcpu_alt_cache_stats(&st);
+	pcpu_alt_test_point(PCPU_ALT_TEST_SHRINK, NULL);
 	pcpu_alt_cache_drain_all();
-	pcpu_alt_balance_kick();
+	/* Give back what the drain freed; backing pages here would undo it. */
+	pcpu_alt_balance_give_back();
 	return st.nr_cached;
 }
 
@@ -673,7 +672,7 @@ static int cache_param_set(const char *val, const struct kernel_param *kp)
 	pcpu_alt_chunks_track_cached(on);
 	if (!on) {
 		pcpu_alt_cache_drain_all();
-		pcpu_alt_balance_kick();
+		pcpu_alt_balance_give_back();
 	}
 	return 0;
 }

@@ -2,7 +2,8 @@
 /*
  * pcpu_alt_test.ko: cases of the per-CPU caches (the fast path): serving
  * and counting, double frees, slow start, class rounding, idle drains
- * (frees on another CPU included), a free racing with cache=0.
+ * (frees on another CPU included), a free racing with cache=0, and the
+ * shrinker giving memory back without backing any.
  */
 #define pr_fmt(fmt) fmt
 
@@ -322,10 +323,10 @@ static int free_victim(void *unused)
 	return 0;
 }
 
-/* Write the cache parameter as root would (its whole write path). */
-static int write_cache_param(const char *val)
+/* Write @val to the file at @path, as root would. */
+static int write_file(const char *path, const char *val)
 {
-	struct file *f = filp_open(CACHE_PARAM, O_WRONLY, 0);
+	struct file *f = filp_open(path, O_WRONLY, 0);
 	loff_t pos = 0;
 	ssize_t n;
 
@@ -362,12 +363,12 @@ int test_free_racing_cache_off(void)
 	}
 	while (!READ_ONCE(fr.at_entry) && !completion_done(&fr.done))
 		cond_resched();
-	err = write_cache_param("0");
+	err = write_file(CACHE_PARAM, "0");
 	WRITE_ONCE(fr.cache_off, 1);
 	wait_for_completion(&fr.done);
 	pcpu_alt_set_test_hook(NULL);
 	st1 = stats_now();
-	ret = write_cache_param("1");
+	ret = write_file(CACHE_PARAM, "1");
 	if (!EXPECT_EQ(err, 0) || !EXPECT_EQ(ret, 0) ||
 	    !EXPECT(READ_ONCE(fr.at_entry)) || !EXPECT(!fr.timed_out))
 		return -EINVAL;
@@ -375,6 +376,102 @@ int test_free_racing_cache_off(void)
 	if (!EXPECT_EQ(st1.nr_cached, 0) ||
 	    !EXPECT_EQ(st1.bad_frees, st0.bad_frees) ||
 	    !EXPECT_EQ(st1.nr_live + 1, st0.nr_live))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Memory pressure drains the caches and gives back; it must not back
+ * pages, even with the reserve below its low mark.  The reserve is made
+ * low with page population failing (fault injection), so that no run is
+ * left asking for it; then an area is cached and the shrinker called
+ * through drop_caches.  The run it asks for must back no page.
+ */
+#define DROP_CACHES		"/proc/sys/vm/drop_caches"
+#define SHRINK_ANCHOR_SIZE	68	/* no class: never cached */
+#define SHRINK_ANCHOR_ALIGN	128
+#define SHRINK_CACHED_SIZE	8
+#define SHRINK_LOW		2
+#define SHRINK_HIGH		4
+/* Tries, in case the reaper drains the area before the shrinker does. */
+#define SHRINK_TRIES		3
+
+static struct {
+	int shrinks;
+	int runs;
+} pressure;
+
+static void pressure_hook(enum pcpu_alt_test_point point,
+			  const void __percpu *ptr)
+{
+	if (point == PCPU_ALT_TEST_SHRINK)
+		WRITE_ONCE(pressure.shrinks, pressure.shrinks + 1);
+	else if (point == PCPU_ALT_TEST_BALANCE_END && READ_ONCE(pressure.shrinks))
+		WRITE_ONCE(pressure.runs, pressure.runs + 1);
+}
+
+/* Cache one area on this CPU; its refill's kick fails to back a page. */
+static bool cache_one_with_failing_refill(void)
+{
+	u64 faults = stats_now().nr_faults_injected;
+	void __percpu *p;
+
+	preempt_disable();
+	p = pcpu_alt_alloc(SHRINK_CACHED_SIZE, SHRINK_CACHED_SIZE, GFP_NOWAIT);
+	pcpu_alt_free(p);
+	preempt_enable();
+	/* The run that refill asked for has tried, and failed, to populate. */
+	return p && poll_until(stats_now().nr_faults_injected > faults);
+}
+
+int test_shrinker_backs_no_page(void)
+{
+	struct pcpu_alt_stats st = stats_now(), st0, st1;
+	bool cached = false, shrunk = false, ran = false;
+	int try, err = 0, ret = cache_off_skip();
+	void __percpu *anchor;
+
+	if (ret)
+		return ret;
+	if (st.km_backend) {
+		pr_info("    # km backend: no page is backed on its own\n");
+		return 1;
+	}
+	/* No reserve; one page populated, partly used, for the refills. */
+	pcpu_alt_set_watermarks(0, 0);
+	pcpu_alt_balance_now();
+	anchor = pcpu_alt_alloc(SHRINK_ANCHOR_SIZE, SHRINK_ANCHOR_ALIGN,
+				GFP_KERNEL);
+	/* A low reserve that no page can be backed for. */
+	pcpu_alt_set_fault_injection(1);
+	pcpu_alt_set_watermarks(SHRINK_LOW, SHRINK_HIGH);
+	pcpu_alt_balance_now();
+	for (try = 0; anchor && !shrunk && try < SHRINK_TRIES; try++) {
+		cached = cache_one_with_failing_refill();
+		pcpu_alt_set_fault_injection(0);
+		if (!cached)
+			break;
+		memset(&pressure, 0, sizeof(pressure));
+		st0 = stats_now();
+		pcpu_alt_set_test_hook(pressure_hook);
+		err = write_file(DROP_CACHES, "2");
+		shrunk = READ_ONCE(pressure.shrinks);
+		ran = shrunk && poll_until(READ_ONCE(pressure.runs));
+		pcpu_alt_set_test_hook(NULL);
+		st1 = stats_now();
+		pcpu_alt_set_fault_injection(1);
+	}
+	pcpu_alt_set_fault_injection(0);
+	pcpu_alt_free(anchor);
+	pcpu_alt_set_watermarks(st.empty_pages_low, st.empty_pages_high);
+	pcpu_alt_balance_now();
+	if (!EXPECT(anchor) || !EXPECT(cached) || !EXPECT_EQ(err, 0) ||
+	    !EXPECT(shrunk) || !EXPECT(ran))
+		return -EINVAL;
+	/* Drained, and given back only: the low reserve stays low. */
+	if (!EXPECT_EQ(st1.nr_cached, 0) ||
+	    !EXPECT(st0.nr_empty_pop_pages < SHRINK_LOW) ||
+	    !EXPECT_EQ(st1.nr_pages_populated, st0.nr_pages_populated))
 		return -EINVAL;
 	return 0;
 }

@@ -52,6 +52,7 @@ int test_cache_rounding_bounded(void);
 int test_cache_drained_when_idle(void);
 int test_cache_reaped_after_remote_frees(void);
 int test_free_racing_cache_off(void);
+int test_shrinker_backs_no_page(void);
 int test_cache_classes_and_alignments(void);
 
 /* contract_cases.c */

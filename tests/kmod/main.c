@@ -111,6 +111,7 @@ static const struct test_case cases[] = {
 	{ "cache_reaped_after_remote_frees",
 	  test_cache_reaped_after_remote_frees },
 	{ "free_racing_cache_off", test_free_racing_cache_off },
+	{ "shrinker_backs_no_page", test_shrinker_backs_no_page },
 	{ "cache_classes_and_alignments", test_cache_classes_and_alignments },
 	{ "double_free_during_drain", test_double_free_during_drain },
 	{ "internal_allocations_follow_caller",
