@@ -261,6 +261,8 @@ void pcpu_alt_get_stats(struct pcpu_alt_stats *st)
 	st->nr_frees += st->nr_cache_frees;
 	st->nr_live -= min_t(u64, st->nr_live, st->nr_cached);
 	st->live_bytes -= min_t(u64, st->live_bytes, st->cached_bytes);
+	/* A peak the caches never told of is seen here. */
+	st->nr_max_live = pcpu_alt_chunks_note_live(st->nr_live);
 	pcpu_alt_region_counts(&st->nr_regions, &st->nr_backing_pages);
 	st->compat = pcpu_alt_layout.compat;
 }

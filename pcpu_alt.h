@@ -85,12 +85,16 @@ enum pcpu_alt_fail_reason {
 
 /**
  * struct pcpu_alt_stats - a consistent snapshot of the allocator
- * @nr_allocs: successful allocations since load
+ * @nr_allocs: successful allocations since load (one rolled back after
+ *             its page could not be backed is not one)
  * @nr_frees: successful frees since load
  * @fail: failed allocations by reason
  * @bad_frees: frees refused (double free, foreign or interior pointer)
  * @nr_live: live allocations
- * @nr_max_live: most live allocations at any time since load
+ * @nr_max_live: most live allocations at any time since load, areas in
+ *               per-CPU caches left out; seen when a cache moves a batch
+ *               and when stats are read (frees into a CPU's cache since
+ *               it last moved one may count as live meanwhile)
  * @min_alloc_bytes: smallest allocation since load (4-byte granularity;
  *                   0 before the first)
  * @max_alloc_bytes: largest allocation since load
@@ -99,7 +103,10 @@ enum pcpu_alt_fail_reason {
  * @nr_chunks: chunks
  * @nr_max_chunks: most chunks at any time since load
  * @nr_populated_pages: populated pages, per unit, over all chunks
- * @nr_empty_pop_pages: populated pages holding no allocation, per unit
+ * @nr_empty_pop_pages: populated pages holding no allocation, per unit;
+ *                      those holding only areas in per-CPU caches count
+ *                      as empty too (the reserve does not use them: a
+ *                      cache must give its areas back first)
  * @meta_bytes: bytes of metadata (chunk structs, bitmaps, hint blocks)
  * @unit_size: bytes per unit; also the largest allocation
  * @nr_units: units per chunk (possible CPUs)

@@ -116,6 +116,8 @@ struct cache_stack {
 struct pcpu_alt_cpu_cache {
 	bool used;		/* since the reaper last looked */
 	bool watched;		/* holds areas since its last whole drain */
+	long nr_areas;		/* areas in all the stacks */
+	long nr_told;		/* nr_areas as last told to the chunk layer */
 	u64 hits;		/* allocations served from the stack */
 	u64 frees;		/* frees pushed onto the stack */
 	u64 refills;		/* batches taken from the chunks */
@@ -278,6 +280,17 @@ static void zero_class_area(void __percpu *ptr, int cls)
 	}
 }
 
+/*
+ * Tell the chunk layer how many areas this CPU's caches hold, when a batch
+ * moves: the most live allocations it counts leaves them out, and hits
+ * and frees need not touch a shared counter.  IRQs off.
+ */
+static void cache_tell(struct pcpu_alt_cpu_cache *cc)
+{
+	pcpu_alt_chunks_note_cached(cc->nr_areas - cc->nr_told);
+	cc->nr_told = cc->nr_areas;
+}
+
 /* Give the top @n areas of class @cls's stack back.  IRQs off. */
 static void stack_drain(struct pcpu_alt_cpu_cache *cc, int cls,
 			unsigned int n)
@@ -287,8 +300,10 @@ static void stack_drain(struct pcpu_alt_cpu_cache *cc, int cls,
 	lockdep_assert_irqs_disabled();
 	n = min_t(unsigned int, n, s->count);
 	s->count -= n;
+	cc->nr_areas -= n;
 	pcpu_alt_chunk_give_cached(stack_areas(cc, cls) + s->count, n);
 	cc->drains++;
+	cache_tell(cc);
 }
 
 /* Empty all of @cc's stacks; the reaper need not watch it any more. */
@@ -301,6 +316,8 @@ static void cache_drain_cpu(struct pcpu_alt_cpu_cache *cc)
 			stack_drain(cc, cls, cc->stack[cls].count);
 		cc->stack[cls].batch = 0;
 	}
+	/* Hits since the last batch moved may be left to tell. */
+	cache_tell(cc);
 	WRITE_ONCE(cc->watched, false);
 }
 
@@ -357,9 +374,11 @@ static unsigned int stack_refill(struct pcpu_alt_cpu_cache *cc, int cls,
 					 class_align_bits(cls), want, caller,
 					 stack_areas(cc, cls) + s->count);
 	s->count += got;
+	cc->nr_areas += got;
 	cc->refills++;
 	if (!got)
 		return 0;
+	cache_tell(cc);
 	cache_watch(cc);
 	/* As after any allocation: the reserve's pages may be what it took. */
 	if (pcpu_alt_balance_below_low())
@@ -406,6 +425,7 @@ void __percpu *pcpu_alt_cache_alloc(size_t size, size_t align, gfp_t gfp,
 		return NULL;
 	}
 	e = stack_areas(cc, cls)[--s->count];
+	cc->nr_areas--;
 	/* Live and out of the cache: the area's claim goes. */
 	clear_bit(e.start, e.chunk->cached);
 	pcpu_alt_chunk_set_caller(e.chunk, e.start, caller);
@@ -434,6 +454,7 @@ static void stack_push(struct pcpu_alt_cpu_cache *cc, int cls,
 	stack_areas(cc, cls)[s->count].chunk = chunk;
 	stack_areas(cc, cls)[s->count].start = start;
 	s->count++;
+	cc->nr_areas++;
 	cc->used = true;
 	cc->frees++;
 	cache_watch(cc);

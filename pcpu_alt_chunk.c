@@ -134,8 +134,17 @@ struct map_traffic {
 
 static DEFINE_PER_CPU(struct map_traffic, traffic);
 
-/* Areas in use, cached ones included, and the most at once: exact. */
-static atomic64_t live_areas, max_live_areas;
+/* Areas in use, cached ones included: exact. */
+static atomic64_t live_areas;
+/*
+ * Areas sitting in per-CPU caches, as each CPU last told (at its refills
+ * and drains, pcpu_alt_chunks_note_cached()), and the most areas live for
+ * users at once: live_areas less that, sampled whenever either moves and
+ * whenever stats are read.  A CPU tells its count only when it moves a
+ * batch, so frees into its cache since then may be counted as live for a
+ * while: at most a stack's worth per CPU.
+ */
+static atomic64_t cached_told, max_live_areas;
 /* Smallest and largest area taken, in bits (0: none yet). */
 static atomic_t min_area_bits, max_area_bits;
 /* Populated pages holding no allocation, all chunks. */
@@ -725,11 +734,45 @@ static void chunk_take(struct pcpu_alt_chunk *chunk, int start, int bits,
  * live_areas is the one counter every CPU shares.  chunk->lock held, so
  * the count moves with the chunk's own traffic (see verify).
  */
-static void count_taken(int n, int bits)
+static void count_taken(int n, int bits, bool for_cache)
 {
-	atomic64_max(&max_live_areas, atomic64_add_return(n, &live_areas));
+	s64 live = atomic64_add_return(n, &live_areas);
+
+	/* A cache's areas are not live yet: it tells once it has them. */
+	if (!for_cache)
+		atomic64_max(&max_live_areas,
+			     live - atomic64_read(&cached_told));
 	atomic_min_not_zero(&min_area_bits, bits);
 	atomic_max_int(&max_area_bits, bits);
+}
+
+/**
+ * pcpu_alt_chunks_note_cached() - a CPU's caches hold @delta more areas
+ * @delta: areas in this CPU's caches now, less what it told last time
+ *
+ * Called by the per-CPU caches after a refill or a drain, so that the
+ * most live allocations counts no cached area (see cached_told).
+ *
+ * CONTEXT: any.
+ */
+void pcpu_alt_chunks_note_cached(long delta)
+{
+	s64 cached = atomic64_add_return(delta, &cached_told);
+
+	atomic64_max(&max_live_areas, atomic64_read(&live_areas) - cached);
+}
+
+/**
+ * pcpu_alt_chunks_note_live() - @live allocations are live for users now
+ * @live: as counted by a stats reader, cached areas left out
+ *
+ * CONTEXT: any.
+ * RETURNS: the most live allocations since load, @live included.
+ */
+u64 pcpu_alt_chunks_note_live(u64 live)
+{
+	atomic64_max(&max_live_areas, live);
+	return atomic64_read(&max_live_areas);
 }
 
 /* What a give is, for the counters. */
@@ -860,7 +903,7 @@ static void take_room(struct pcpu_alt_chunk *chunk, int start,
 	t->start = start;
 	if (t->how != FIND_CACHED) {
 		chunk_take(chunk, start, t->bits, t->caller, false);
-		count_taken(1, t->bits);
+		count_taken(1, t->bits, false);
 		/* Not a cached area: let go of the claim. */
 		if (chunk->cached)
 			clear_bit(start, chunk->cached);
@@ -880,7 +923,7 @@ static void take_room(struct pcpu_alt_chunk *chunk, int start,
 		if (start < 0 || !claim_area(chunk, start))
 			break;
 	}
-	count_taken(t->got, t->bits);
+	count_taken(t->got, t->bits, true);
 }
 
 /*
@@ -1587,6 +1630,59 @@ static u64 traffic_total(void)
 	       t.rollbacks;
 }
 
+/*
+ * Does populated page @page of @chunk hold allocations, all of them
+ * sitting in per-CPU caches?  Walks the page's allocations (one that began
+ * on an earlier page included) and stops at the first live one.
+ * chunk->lock held.
+ */
+static bool page_cached_only(const struct pcpu_alt_chunk *chunk, int page)
+{
+	const struct pcpu_alt_map *map = &chunk->map;
+	int first = page * PCPU_ALT_BLOCK_BITS;
+	int end = first + PCPU_ALT_BLOCK_BITS, start;
+
+	start = find_next_bit(map->alloc_map, end, first);
+	if (start >= end)
+		return false;	/* empty: counted already */
+	/* Inside an allocation, its start is the last bound before. */
+	if (!test_bit(start, map->bound_map))
+		start = find_last_bit(map->bound_map, start);
+	for (; start < end; start = pcpu_alt_map_next_alloc(map, start + 1))
+		if (!test_bit(start, chunk->cached))
+			return false;
+	return true;
+}
+
+/*
+ * Populated pages whose every allocation sits in a per-CPU cache: empty to
+ * users (stats), not to the reserve, which cannot hand them out.  One
+ * chunk locked at a time; in each, the walk of a page stops at its first
+ * live allocation.
+ */
+static unsigned int cached_only_pages(void)
+{
+	struct pcpu_alt_chunk *chunk;
+	unsigned int n = 0;
+	unsigned long id, irq;
+	int page;
+
+	rcu_read_lock();
+	xa_for_each(&pcpu_alt_ids, id, chunk) {
+		/* Set when the chunk is made, never changed. */
+		if (!chunk->cached)
+			continue;
+		spin_lock_irqsave(&chunk->lock, irq);
+		for_each_set_bit(page, chunk->populated, chunk->map.nr_blocks)
+			if (!chunk->isolated && chunk->cached &&
+			    page_cached_only(chunk, page))
+				n++;
+		spin_unlock_irqrestore(&chunk->lock, irq);
+	}
+	rcu_read_unlock();
+	return n;
+}
+
 /**
  * pcpu_alt_chunks_stats() - copy the chunk layer's counters
  * @st: receives them; fields the chunk layer does not keep are left alone
@@ -1601,7 +1697,8 @@ void pcpu_alt_chunks_stats(struct pcpu_alt_stats *st)
 	struct map_traffic t;
 
 	traffic_sum(&t);
-	st->nr_allocs = t.slow_allocs;
+	/* A rolled-back allocation was never the caller's. */
+	st->nr_allocs = t.slow_allocs - t.rollbacks;
 	st->nr_frees = t.slow_frees;
 	st->nr_live = atomic64_read(&live_areas);
 	st->nr_max_live = atomic64_read(&max_live_areas);
@@ -1610,7 +1707,8 @@ void pcpu_alt_chunks_stats(struct pcpu_alt_stats *st)
 			      PCPU_ALT_MIN_ALLOC;
 	st->max_alloc_bytes = (u64)atomic_read(&max_area_bits) *
 			      PCPU_ALT_MIN_ALLOC;
-	st->nr_empty_pop_pages = atomic_read(&nr_empty_pop_pages);
+	st->nr_empty_pop_pages = atomic_read(&nr_empty_pop_pages) +
+				 cached_only_pages();
 	st->nr_chunks = READ_ONCE(counters.nr_chunks);
 	st->nr_max_chunks = READ_ONCE(counters.nr_max_chunks);
 	st->nr_populated_pages = READ_ONCE(counters.nr_populated_pages);

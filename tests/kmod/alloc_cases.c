@@ -3,8 +3,9 @@
  * pcpu_alt_test.ko: cases of the allocation API itself: zeroing,
  * alignment, per-CPU copies, compat pointers, placement, population,
  * non-blocking contexts, a million tiny areas, bad input, fault injection,
- * non-blocking searches that skip chunks without populated room, and the
- * reserve refilled after any allocation that leaves it low.
+ * non-blocking searches that skip chunks without populated room, the
+ * reserve refilled after any allocation that leaves it low, and a
+ * rolled-back allocation left out of the counters.
  */
 #define pr_fmt(fmt) fmt
 
@@ -677,4 +678,44 @@ out:
 	pcpu_alt_set_watermarks(st.empty_pages_low, st.empty_pages_high);
 	pcpu_alt_balance_now();
 	return ret;
+}
+
+/*
+ * An allocation whose page cannot be backed is taken, then rolled back:
+ * it fails (fail_populate), and was never an allocation of the caller's.
+ */
+#define ROLLBACK_ANCHOR_SIZE	68	/* no class: never cached */
+#define ROLLBACK_ANCHOR_ALIGN	128
+
+int test_rollback_not_counted(void)
+{
+	struct pcpu_alt_stats st = stats_now(), st0, st1;
+	void __percpu *anchor, *p;
+
+	if (st.km_backend) {
+		pr_info("    # km backend: no page is backed for a caller\n");
+		return 1;
+	}
+	/* No reserve: the page-sized request must back a page of its own. */
+	pcpu_alt_set_watermarks(0, 0);
+	pcpu_alt_balance_now();
+	anchor = pcpu_alt_alloc(ROLLBACK_ANCHOR_SIZE, ROLLBACK_ANCHOR_ALIGN,
+				GFP_KERNEL);
+	st0 = stats_now();
+	pcpu_alt_set_fault_injection(1);
+	p = pcpu_alt_alloc(PAGE_SIZE, PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN);
+	pcpu_alt_set_fault_injection(0);
+	st1 = stats_now();
+	pcpu_alt_free(p);
+	pcpu_alt_free(anchor);
+	pcpu_alt_set_watermarks(st.empty_pages_low, st.empty_pages_high);
+	pcpu_alt_balance_now();
+	if (!EXPECT(anchor) || !EXPECT(!p) ||
+	    !EXPECT_EQ(st1.fail[PCPU_ALT_FAIL_POPULATE],
+		       st0.fail[PCPU_ALT_FAIL_POPULATE] + 1))
+		return -EINVAL;
+	if (!EXPECT_EQ(st1.nr_allocs, st0.nr_allocs) ||
+	    !EXPECT_EQ(st1.nr_live, st0.nr_live))
+		return -EINVAL;
+	return 0;
 }

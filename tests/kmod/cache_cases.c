@@ -2,8 +2,9 @@
 /*
  * pcpu_alt_test.ko: cases of the per-CPU caches (the fast path): serving
  * and counting, double frees, slow start, class rounding, idle drains
- * (frees on another CPU included), a free racing with cache=0, and the
- * shrinker giving memory back without backing any.
+ * (frees on another CPU included), a free racing with cache=0, the
+ * shrinker giving memory back without backing any, and statistics that
+ * count cached areas as free: the most live allocations, empty pages.
  */
 #define pr_fmt(fmt) fmt
 
@@ -14,6 +15,7 @@
 #include <linux/jiffies.h>
 #include <linux/kthread.h>
 #include <linux/preempt.h>
+#include <linux/slab.h>
 #include <linux/timekeeping.h>
 #include <linux/workqueue.h>
 
@@ -472,6 +474,95 @@ int test_shrinker_backs_no_page(void)
 	if (!EXPECT_EQ(st1.nr_cached, 0) ||
 	    !EXPECT(st0.nr_empty_pop_pages < SHRINK_LOW) ||
 	    !EXPECT_EQ(st1.nr_pages_populated, st0.nr_pages_populated))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * The most live allocations at once counts what callers hold, not what
+ * refills took ahead into the caches: allocate past the peak so far,
+ * with some areas left cached, and the peak must be what is live.
+ */
+#define MAXLIVE_SIZE	4
+#define MAXLIVE_PAST	50
+/* A few batches more, at most, to end with areas left in a cache. */
+#define MAXLIVE_EXTRA	64
+/* More than this past the peak so far: skipped (a long earlier run). */
+#define MAXLIVE_CAP	(1024 * 1024)
+
+int test_max_live_counts_no_cached(void)
+{
+	struct pcpu_alt_stats st0, st1;
+	int i, n, got = 0, ret = cache_off_skip();
+	void __percpu **p;
+
+	if (ret)
+		return ret;
+	pcpu_alt_balance_now();		/* nothing cached */
+	st0 = stats_now();
+	n = st0.nr_max_live - st0.nr_live + MAXLIVE_PAST;
+	if (n > MAXLIVE_CAP) {
+		pr_info("    # %d allocations to pass the peak: too many\n", n);
+		return 1;
+	}
+	p = kvcalloc(n + MAXLIVE_EXTRA, sizeof(*p), GFP_KERNEL);
+	if (!EXPECT(p))
+		return -EINVAL;
+	while (got < n + MAXLIVE_EXTRA &&
+	       (got < n || !stats_now().nr_cached)) {
+		p[got] = pcpu_alt_alloc(MAXLIVE_SIZE, MAXLIVE_SIZE, GFP_KERNEL);
+		if (!p[got])
+			break;
+		got++;
+	}
+	st1 = stats_now();
+	for (i = 0; i < got; i++)
+		pcpu_alt_free(p[i]);
+	kvfree(p);
+	if (!EXPECT(got >= n) || !EXPECT(st1.nr_cached > 0))
+		return -EINVAL;
+	if (!EXPECT_EQ(st1.nr_live, st0.nr_live + got) ||
+	    !EXPECT_EQ(st1.nr_max_live, st1.nr_live))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * A populated page whose only allocation sits in a cache is empty to
+ * users.  Nothing live: the area the first refill of a class takes lands
+ * on an empty page of the reserve, alone.
+ */
+#define CACHED_ONLY_SIZE	2048
+#define CACHED_ONLY_ALIGN	64
+
+int test_cached_only_page_counted_empty(void)
+{
+	struct pcpu_alt_stats st = stats_now(), st0, st_live, st1;
+	int ret = cache_off_skip();
+	void __percpu *p;
+
+	if (ret)
+		return ret;
+	/* Four empty pages, and no refill takes the reserve below its mark. */
+	pcpu_alt_set_watermarks(4, 4);
+	pcpu_alt_balance_now();
+	pcpu_alt_set_watermarks(1, 4);
+	pcpu_alt_balance_now();
+	st0 = stats_now();
+	preempt_disable();		/* one CPU, one cache */
+	p = pcpu_alt_alloc(CACHED_ONLY_SIZE, CACHED_ONLY_ALIGN, GFP_NOWAIT);
+	st_live = stats_now();
+	pcpu_alt_free(p);
+	st1 = stats_now();
+	preempt_enable();
+	pcpu_alt_set_watermarks(st.empty_pages_low, st.empty_pages_high);
+	pcpu_alt_balance_now();
+	if (!EXPECT(p) || !EXPECT_EQ(st0.nr_live, 0) ||
+	    !EXPECT_EQ(st0.nr_cached, 0) || !EXPECT(st1.nr_cached > 0))
+		return -EINVAL;
+	/* Live, its page is not empty; cached, it is again. */
+	if (!EXPECT_EQ(st_live.nr_empty_pop_pages + 1, st0.nr_empty_pop_pages) ||
+	    !EXPECT_EQ(st1.nr_empty_pop_pages, st0.nr_empty_pop_pages))
 		return -EINVAL;
 	return 0;
 }

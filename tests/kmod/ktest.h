@@ -43,6 +43,7 @@ int test_fault_injection_no_leaks(void);
 int test_typed_helpers(void);
 int test_unpopulated_room_not_searched(void);
 int test_reserve_refilled_after_any_alloc(void);
+int test_rollback_not_counted(void);
 
 /* cache_cases.c */
 int test_cache_serves_and_counts_free(void);
@@ -53,6 +54,8 @@ int test_cache_drained_when_idle(void);
 int test_cache_reaped_after_remote_frees(void);
 int test_free_racing_cache_off(void);
 int test_shrinker_backs_no_page(void);
+int test_max_live_counts_no_cached(void);
+int test_cached_only_page_counted_empty(void);
 int test_cache_classes_and_alignments(void);
 
 /* contract_cases.c */
