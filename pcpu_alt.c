@@ -37,6 +37,12 @@
 /* Failed allocations by reason, and refused frees. */
 static atomic64_t nr_fails[PCPU_ALT_FAIL_NR];
 static atomic64_t nr_bad_frees;
+/*
+ * Requests that asked for __GFP_ACCOUNT, which pcpu_alt cannot honour
+ * (memcg charging is not exported to modules): counted per CPU, summed
+ * by stats.
+ */
+static DEFINE_PER_CPU(u64, nr_accounted);
 
 /*
  * Call sites that had their refused free reported with a WARN: each site
@@ -79,6 +85,8 @@ static void __percpu *alloc_caller(size_t size, size_t align, gfp_t gfp,
 	 * the cache serves it without sleeping.
 	 */
 	might_sleep_if(!atomic);
+	if (gfp & __GFP_ACCOUNT)
+		this_cpu_inc(nr_accounted);
 	if (!size || size > pcpu_alt_layout.unit_size) {
 		alloc_failed(PCPU_ALT_FAIL_BAD_SIZE, size, align, atomic, gfp,
 			     caller, "size out of range");
@@ -131,7 +139,9 @@ static void __percpu *alloc_caller(size_t size, size_t align, gfp_t gfp,
  *       on the caller's behalf; a blocking caller's waits end on a fatal
  *       signal unless it passes __GFP_NOFAIL, which does not make the
  *       allocation unfailing.  __GFP_NOWARN also silences the failure
- *       warning.
+ *       warning.  __GFP_ACCOUNT is not honoured (a module cannot charge
+ *       a memory cgroup): the area is not charged, and the request is
+ *       counted (stats: accounted_allocs).
  *
  * The area is zeroed on every possible CPU.
  *
@@ -243,6 +253,7 @@ EXPORT_SYMBOL_GPL(pcpu_alt_is_compat);
  */
 void pcpu_alt_get_stats(struct pcpu_alt_stats *st)
 {
+	unsigned int cpu;
 	int i;
 
 	memset(st, 0, sizeof(*st));
@@ -250,6 +261,8 @@ void pcpu_alt_get_stats(struct pcpu_alt_stats *st)
 	for (i = 0; i < PCPU_ALT_FAIL_NR; i++)
 		st->fail[i] = atomic64_read(&nr_fails[i]);
 	st->bad_frees = atomic64_read(&nr_bad_frees);
+	for_each_possible_cpu(cpu)
+		st->nr_accounted += READ_ONCE(*per_cpu_ptr(&nr_accounted, cpu));
 	st->unit_size = pcpu_alt_layout.unit_size;
 	st->nr_units = pcpu_alt_layout.nr_units;
 	st->empty_pages_low = pcpu_alt_empty_low();

@@ -134,6 +134,9 @@ enum pcpu_alt_fail_reason {
  *                   cell of every chunk, plus the site table
  * @nr_sites: call sites recorded (at most 254; later ones are "other")
  * @nr_site_overflows: allocations from sites beyond the table
+ * @nr_accounted: requests that asked for __GFP_ACCOUNT, which pcpu_alt
+ *                cannot honour: their areas are not charged to a memory
+ *                cgroup
  */
 struct pcpu_alt_stats {
 	u64 nr_allocs;
@@ -174,6 +177,7 @@ struct pcpu_alt_stats {
 	size_t site_meta_bytes;
 	unsigned int nr_sites;
 	u64 nr_site_overflows;
+	u64 nr_accounted;
 };
 
 /**

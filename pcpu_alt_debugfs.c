@@ -104,6 +104,7 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "call_site_overflows=%llu\n", st.nr_site_overflows);
 	for (i = PCPU_ALT_FAIL_BUSY; i < PCPU_ALT_FAIL_NR; i++)
 		seq_printf(m, "%s=%llu\n", fail_key[i], st.fail[i]);
+	seq_printf(m, "accounted_allocs=%llu\n", st.nr_accounted);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);

@@ -4,9 +4,9 @@
  * free racing with the drain of the cache that holds the area, the
  * caller's reclaim constraints on internal allocations, watermark bounds,
  * a free chunk kept for the reserve, verify's interrupt-enabled gaps
- * between chunks, refused frees warning once per call site, and a
+ * between chunks, refused frees warning once per call site, a
  * blocking request from atomic context being reported on a kernel that
- * can tell.
+ * can tell, and __GFP_ACCOUNT requests counted.
  */
 #define pr_fmt(fmt) fmt
 
@@ -405,4 +405,27 @@ int test_blocking_call_in_atomic_reported(void)
 	pr_info("pcpu_alt: expect-sleep-report end\n");
 	pcpu_alt_free(p);
 	return EXPECT(p) ? 0 : -EINVAL;
+}
+
+/* ---- __GFP_ACCOUNT: served uncharged, counted ---- */
+
+#define ACCOUNT_SIZE	16
+
+int test_accounted_requests_counted(void)
+{
+	struct pcpu_alt_stats st0, st1, st2;
+	void __percpu *p, *q;
+
+	st0 = stats_now();
+	p = pcpu_alt_alloc(ACCOUNT_SIZE, ACCOUNT_SIZE, GFP_KERNEL_ACCOUNT);
+	st1 = stats_now();
+	q = pcpu_alt_alloc(ACCOUNT_SIZE, ACCOUNT_SIZE, GFP_KERNEL);
+	st2 = stats_now();
+	pcpu_alt_free(q);
+	pcpu_alt_free(p);
+	if (!EXPECT(p && q) ||
+	    !EXPECT_EQ(st1.nr_accounted, st0.nr_accounted + 1) ||
+	    !EXPECT_EQ(st2.nr_accounted, st1.nr_accounted))
+		return -EINVAL;
+	return 0;
 }

@@ -66,6 +66,7 @@ int test_free_chunk_kept_for_reserve(void);
 int test_verify_between_chunks_irqs_on(void);
 int test_refusals_warn_once_per_site(void);
 int test_blocking_call_in_atomic_reported(void);
+int test_accounted_requests_counted(void);
 
 /* locking_cases.c */
 int test_populating_blocks_no_one_else(void);

@@ -128,6 +128,7 @@ static const struct test_case cases[] = {
 	{ "refusals_warn_once_per_site", test_refusals_warn_once_per_site },
 	{ "blocking_call_in_atomic_reported",
 	  test_blocking_call_in_atomic_reported },
+	{ "accounted_requests_counted", test_accounted_requests_counted },
 	{ "populating_blocks_no_one_else", test_populating_blocks_no_one_else },
 	{ "chunk_lock_blocks_no_other_chunk",
 	  test_chunk_lock_blocks_no_other_chunk },
