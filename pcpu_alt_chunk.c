@@ -926,10 +926,7 @@ static void take_room(struct pcpu_alt_chunk *chunk, int start,
 	count_taken(t->got, t->bits, true);
 }
 
-/*
- * Search @chunk, locked, for @t and take what it finds.  True if taken
- * (the lock is then released, IRQs stay off).
- */
+/* Search @chunk, locked, for @t and take what it finds.  True if taken. */
 static bool search_locked(struct pcpu_alt_chunk *chunk, struct room_taker *t)
 {
 	int start = chunk_find(chunk, t->bits, t->align_bits, t->how);
@@ -944,7 +941,6 @@ static bool search_locked(struct pcpu_alt_chunk *chunk, struct room_taker *t)
 	if (start < 0 || !claim_area(chunk, start))
 		return false;
 	take_room(chunk, start, t);
-	spin_unlock(&chunk->lock);
 	return true;
 }
 
@@ -985,9 +981,11 @@ restart:
 				spin_lock(&chunk->lock);
 				rcu_read_unlock();
 				if (chunk->isolated || chunk->moves != moves) {
-					if (search_locked(chunk, t))
-						return FOUND;
+					bool found = search_locked(chunk, t);
+
 					spin_unlock(&chunk->lock);
+					if (found)
+						return FOUND;
 					if (++restarts > PCPU_ALT_FIND_RESTARTS)
 						return FOUND_BUSY;
 					goto restart;
@@ -996,8 +994,10 @@ restart:
 				busy = true;
 				continue;
 			}
-			if (search_locked(chunk, t))
+			if (search_locked(chunk, t)) {
+				spin_unlock(&chunk->lock);
 				return FOUND;
+			}
 			spin_lock(&pcpu_alt_slots_lock);
 			spin_unlock(&chunk->lock);
 		}
