@@ -338,7 +338,7 @@ static void chunk_refresh_pop_contig(struct pcpu_alt_chunk *chunk)
  */
 static void chunk_raise_pop_contig(struct pcpu_alt_chunk *chunk, int bit)
 {
-	int start, len = pcpu_alt_map_free_run(&chunk->map, bit, &start);
+	int start, len = pcpu_alt_map_run_around(&chunk->map, bit, &start);
 	int end = start + len, page = bit / PCPU_ALT_BLOCK_BITS, p;
 
 	if (!test_bit(page, chunk->populated))

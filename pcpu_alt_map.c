@@ -386,15 +386,47 @@ static void map_apply_parts(struct pcpu_alt_map *map, int start, int end,
  */
 void pcpu_alt_map_alloc(struct pcpu_alt_map *map, int start, int bits)
 {
-	int end = start + bits, b;
+	pcpu_alt_map_alloc_run(map, start, bits, 1);
+}
 
-	bitmap_set(map->alloc_map, start, bits);
-	__set_bit(start, map->bound_map);
-	__set_bit(end, map->bound_map);
+/**
+ * pcpu_alt_map_free_from() - free bits from a bit on
+ * @map: the map
+ * @start: a free bit
+ * @limit: count no further than this bit
+ *
+ * Return: how many bits from @start on are free, up to @limit.
+ */
+int pcpu_alt_map_free_from(const struct pcpu_alt_map *map, int start,
+			   int limit)
+{
+	return find_next_bit(map->alloc_map, min(limit, map->nr_bits), start) -
+	       start;
+}
+
+/**
+ * pcpu_alt_map_alloc_run() - mark @n areas of @bits in use, back to back
+ * @map: the map
+ * @start: first bit of the first area; [@start, @start + @n * @bits) is free
+ * @bits: size of each area in bits
+ * @n: how many, at least one
+ *
+ * One update of the bitmaps, of each block the run touches and of the map
+ * hints, whatever @n: the areas are one range to the hints, and only the
+ * boundary bitmap tells them apart (a bound bit where each starts).
+ */
+void pcpu_alt_map_alloc_run(struct pcpu_alt_map *map, int start, int bits,
+			    int n)
+{
+	int end = start + n * bits, b, i;
+
+	bitmap_set(map->alloc_map, start, end - start);
+	for (i = 0; i <= n; i++)
+		__set_bit(start + i * bits, map->bound_map);
 	map_apply_parts(map, start, end, block_alloc);
 
-	map->nr_free -= bits;
-	map->nr_allocs++;
+	map->nr_free -= end - start;
+	map->nr_allocs += n;
 	if (start < map->contig_start + map->contig && end > map->contig_start)
 		map_shrink_contig(map, start, end);
 	if (map->first_free == start) {
@@ -427,36 +459,18 @@ int pcpu_alt_map_size_at(const struct pcpu_alt_map *map, int start)
 	       start;
 }
 
-/**
- * pcpu_alt_map_free() - release the allocation starting at a bit
- * @map: the map
- * @start: first bit of the allocation
- *
- * Return: the size freed in bits, or -EINVAL (nothing changed) when no
- * allocation starts at @start: a double free or an interior pointer.
+/*
+ * [start, end) was just freed (bitmaps and blocks): fold the run it now
+ * belongs to into the map hints.
  */
-int pcpu_alt_map_free(struct pcpu_alt_map *map, int start)
+static void map_freed_range(struct pcpu_alt_map *map, int start, int end)
 {
-	int bits = pcpu_alt_map_size_at(map, start), end, run_start, run_end;
+	int run_start = map_run_start(map, start);
+	int run_end = map_run_end(map, end);
 
-	if (bits < 0)
-		return bits;
-	end = start + bits;
-
-	bitmap_clear(map->alloc_map, start, bits);
-	/* Keep a bound bit only where it still separates two allocations. */
-	if (!start || !test_bit(start - 1, map->alloc_map))
-		__clear_bit(start, map->bound_map);
-	if (end == map->nr_bits || !test_bit(end, map->alloc_map))
-		__clear_bit(end, map->bound_map);
-	map_apply_parts(map, start, end, block_free);
-
-	map->nr_free += bits;
-	map->nr_allocs--;
+	map->nr_free += end - start;
 	if (start < map->first_free)
 		map->first_free = start;
-	run_start = map_run_start(map, start);
-	run_end = map_run_end(map, end);
 	if (run_start <= map->contig_start && map->contig_start < run_end) {
 		/* The largest run grew. */
 		map->contig = run_end - run_start;
@@ -468,11 +482,85 @@ int pcpu_alt_map_free(struct pcpu_alt_map *map, int start)
 	} else {
 		map->contig_rest = max(map->contig_rest, run_end - run_start);
 	}
+}
+
+/* Clear [start, end), all in use, and the bounds that no longer part two. */
+static void map_clear_range(struct pcpu_alt_map *map, int start, int end)
+{
+	bitmap_clear(map->alloc_map, start, end - start);
+	if (end - start > 1)
+		bitmap_clear(map->bound_map, start + 1, end - start - 1);
+	/* Keep a bound bit only where it still separates two allocations. */
+	if (!start || !test_bit(start - 1, map->alloc_map))
+		__clear_bit(start, map->bound_map);
+	if (end == map->nr_bits || !test_bit(end, map->alloc_map))
+		__clear_bit(end, map->bound_map);
+	map_apply_parts(map, start, end, block_free);
+	map_freed_range(map, start, end);
+}
+
+/**
+ * pcpu_alt_map_free() - release the allocation starting at a bit
+ * @map: the map
+ * @start: first bit of the allocation
+ *
+ * Return: the size freed in bits, or -EINVAL (nothing changed) when no
+ * allocation starts at @start: a double free or an interior pointer.
+ */
+int pcpu_alt_map_free(struct pcpu_alt_map *map, int start)
+{
+	int bits = pcpu_alt_map_size_at(map, start);
+
+	if (bits < 0)
+		return bits;
+	map_clear_range(map, start, start + bits);
+	map->nr_allocs--;
 	return bits;
 }
 
 /**
- * pcpu_alt_map_free_run() - the free run holding a free bit
+ * pcpu_alt_map_free_many() - release several allocations at once
+ * @map: the map
+ * @starts: their first bits, in increasing order
+ * @n: how many
+ *
+ * Allocations that lie back to back are released as one range: one update
+ * of the bitmaps, of each block touched and of the map hints per range,
+ * not per allocation.  Every start is checked first: if one is not the
+ * start of an allocation, or follows the previous one too closely (not in
+ * increasing order), nothing changes.
+ *
+ * Return: the bits freed in all, or -EINVAL (nothing changed).
+ */
+int pcpu_alt_map_free_many(struct pcpu_alt_map *map, const int *starts, int n)
+{
+	int i, bits, total = 0, run_start = 0, run_end = -1;
+
+	for (i = 0; i < n; i++) {
+		bits = pcpu_alt_map_size_at(map, starts[i]);
+		if (bits < 0 || starts[i] < run_end)
+			return -EINVAL;
+		run_end = starts[i] + bits;
+	}
+	run_end = -1;
+	for (i = 0; i < n; i++) {
+		bits = pcpu_alt_map_size_at(map, starts[i]);
+		if (starts[i] != run_end) {
+			if (run_end >= 0)
+				map_clear_range(map, run_start, run_end);
+			run_start = starts[i];
+		}
+		run_end = starts[i] + bits;
+		total += bits;
+	}
+	if (run_end >= 0)
+		map_clear_range(map, run_start, run_end);
+	map->nr_allocs -= n;
+	return total;
+}
+
+/**
+ * pcpu_alt_map_run_around() - the free run holding a free bit
  * @map: the map
  * @bit: a free bit
  * @start: set to the run's first bit
@@ -481,7 +569,8 @@ int pcpu_alt_map_free(struct pcpu_alt_map *map, int start)
  *
  * Return: the run's length in bits.
  */
-int pcpu_alt_map_free_run(const struct pcpu_alt_map *map, int bit, int *start)
+int pcpu_alt_map_run_around(const struct pcpu_alt_map *map, int bit,
+			    int *start)
 {
 	*start = map_run_start(map, bit);
 	return map_run_end(map, bit + 1) - *start;
