@@ -86,7 +86,8 @@ struct pcpu_alt_area {
  * @nr_empty_pop: its populated pages holding no allocation
  * @whole: the map, hints, counters and populated bitmap are one snapshot
  *         (the chunk did not change while it was copied); when false they
- *         may mix states a few allocations apart, and checks skip it
+ *         may mix states a few allocations apart, each page's bits and
+ *         hints one snapshot, and checks go page by page
  *
  * For views and checks that must not hold a chunk's lock while they
  * scan: the copy is made in sections of a few pages, each under the lock

@@ -19,9 +19,9 @@
  *     its first section and its last.  Everything printed for that chunk,
  *     the checker's verdict included, is computed from the copy: one
  *     snapshot per chunk, or, for a chunk that changed during every try,
- *     figures that may mix states a few allocations apart and the verdict
- *     "busy" instead of a check.  Allocations elsewhere never wait for a
- *     reader.
+ *     figures that may mix states a few allocations apart, checked page
+ *     by page (each page's bits and hints were copied together).
+ *     Allocations elsewhere never wait for a reader.
  *
  * A chunk can change slot, or be destroyed, between the two steps; its
  * record then shows its own slot, or a "gone" line.
@@ -180,21 +180,13 @@ static void walk_report(void *arg, const char *what, int where, int expected,
 }
 
 /*
- * Run the checker on the copy, plus the page counters it does not cover;
- * not on a copy that is not one snapshot (the chunk kept changing).
+ * Run the checker on the copy, plus the page counters it does not cover
+ * (on a copy that is not one snapshot, page by page only).
  */
 static void walk_check(struct chunk_walk *w)
 {
 	w->errors = 0;
-	if (w->c.whole)
-		pcpu_alt_chunk_copy_check(&w->c, walk_report, w);
-}
-
-static const char *walk_verdict(const struct chunk_walk *w)
-{
-	if (!w->c.whole)
-		return "busy";
-	return w->errors ? "BAD" : "ok";
+	pcpu_alt_chunk_copy_check(&w->c, walk_report, w);
 }
 
 /*
@@ -460,7 +452,7 @@ static void hints_chunk(struct seq_file *m, struct chunk_walk *w)
 		   w->c.id, w->c.slot, map->nr_bits, map->nr_blocks, map->contig,
 		   map->contig_start, map->first_free, map->nr_free,
 		   map->nr_allocs, w->c.nr_populated, w->c.nr_empty_pop, w->errors,
-		   walk_verdict(w));
+		   w->errors ? "BAD" : "ok");
 	for (i = 0; i < min(w->errors, HINTS_MAX_REPORTS); i++)
 		seq_printf(m, "  mismatch chunk=%d what=\"%s\" where=%d expected=%d found=%d\n",
 			   w->c.id, w->rep[i].what, w->rep[i].where,

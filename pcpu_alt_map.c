@@ -794,6 +794,29 @@ static void check_block(const struct pcpu_alt_map *map, int b,
 }
 
 /**
+ * pcpu_alt_map_check_blocks() - verify each block's hints against its bits
+ * @map: the map
+ * @report: called for each disagreement (may be NULL)
+ * @arg: passed to @report
+ *
+ * The part of pcpu_alt_map_check() that looks at one block at a time: it
+ * holds for a map whose blocks were copied at different times, each with
+ * its own bits.
+ *
+ * Return: the number of disagreements found (0 = consistent).
+ */
+int pcpu_alt_map_check_blocks(const struct pcpu_alt_map *map,
+			      pcpu_alt_report_fn report, void *arg)
+{
+	struct check_ctx ctx = { .report = report, .arg = arg };
+	int b;
+
+	for (b = 0; b < map->nr_blocks; b++)
+		check_block(map, b, &ctx);
+	return ctx.errors;
+}
+
+/**
  * pcpu_alt_map_check() - verify every hint and counter against the bitmaps
  * @map: the map
  * @report: called for each disagreement (may be NULL)
@@ -807,10 +830,9 @@ int pcpu_alt_map_check(const struct pcpu_alt_map *map,
 		       pcpu_alt_report_fn report, void *arg)
 {
 	struct check_ctx ctx = { .report = report, .arg = arg };
-	int b, i, start, end = 0, nr_free = 0, best = 0, allocs = 0;
+	int i, start, end = 0, nr_free = 0, best = 0, allocs = 0;
 
-	for (b = 0; b < map->nr_blocks; b++)
-		check_block(map, b, &ctx);
+	ctx.errors = pcpu_alt_map_check_blocks(map, report, arg);
 
 	for (;;) {
 		start = find_next_zero_bit(map->alloc_map, map->nr_bits, end);

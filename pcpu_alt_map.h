@@ -114,6 +114,8 @@ int pcpu_alt_map_contig_within(const struct pcpu_alt_map *map,
 			       const unsigned long *blocks);
 int pcpu_alt_map_check(const struct pcpu_alt_map *map,
 		       pcpu_alt_report_fn report, void *arg);
+int pcpu_alt_map_check_blocks(const struct pcpu_alt_map *map,
+			      pcpu_alt_report_fn report, void *arg);
 int pcpu_alt_map_slot(const struct pcpu_alt_map *map, int free_slot);
 int pcpu_alt_size_slot(int bits);
 
