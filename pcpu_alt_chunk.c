@@ -63,6 +63,7 @@
 #include <linux/rcupdate.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 
 #include "pcpu_alt_internal.h"
@@ -708,25 +709,30 @@ static void atomic64_max(atomic64_t *v, s64 x)
 		;
 }
 
-/* Take [start, start + bits) of @chunk and account for it. */
+/*
+ * Take @n areas of @bits back to back from @start in @chunk (one map
+ * update) and account for them.  chunk->lock held.
+ */
 static void chunk_take(struct pcpu_alt_chunk *chunk, int start, int bits,
-		       unsigned long caller, bool for_cache)
+		       int n, unsigned long caller, bool for_cache)
 {
 	int first = start / PCPU_ALT_BLOCK_BITS;
-	int last = (start + bits - 1) / PCPU_ALT_BLOCK_BITS;
-	int before = count_empty_pop(chunk, first, last);
+	int last = (start + n * bits - 1) / PCPU_ALT_BLOCK_BITS;
+	int before = count_empty_pop(chunk, first, last), i;
+	u8 site = pcpu_alt_site_id(caller);
 
 	lockdep_assert_held(&chunk->lock);
 	chunk_changed(chunk);
-	pcpu_alt_map_alloc(&chunk->map, start, bits);
+	pcpu_alt_map_alloc_run(&chunk->map, start, bits, n);
 	chunk_adjust_empty(chunk, first, last, before);
 	chunk_relocate(chunk);
-	chunk->sites[start] = pcpu_alt_site_id(caller);
+	for (i = 0; i < n; i++)
+		chunk->sites[start + i * bits] = site;
 	if (for_cache)
-		this_cpu_inc(traffic.cache_takes);
+		this_cpu_add(traffic.cache_takes, n);
 	else
 		this_cpu_inc(traffic.slow_allocs);
-	this_cpu_add(traffic.live_bits, bits);
+	this_cpu_add(traffic.live_bits, n * bits);
 }
 
 /*
@@ -775,13 +781,13 @@ u64 pcpu_alt_chunks_note_live(u64 live)
 	return atomic64_read(&max_live_areas);
 }
 
-/* What a give is, for the counters. */
-enum give_kind { GIVE_FREE, GIVE_CACHE, GIVE_ROLLBACK };
+/* What a give of one area is, for the counters. */
+enum give_kind { GIVE_FREE, GIVE_ROLLBACK };
 
 /*
  * Give back the area at @start of @chunk; returns bits freed or -EINVAL.
- * live_areas is the caller's to lower (chunk_give_one(), or once per
- * batch).
+ * live_areas is the caller's to lower (chunk_give_one()).  Cached areas
+ * go back in batches: chunk_give_cached_locked().
  */
 static int chunk_give(struct pcpu_alt_chunk *chunk, int start,
 		      enum give_kind kind)
@@ -802,8 +808,6 @@ static int chunk_give(struct pcpu_alt_chunk *chunk, int start,
 	chunk_relocate(chunk);
 	if (kind == GIVE_FREE)
 		this_cpu_inc(traffic.slow_frees);
-	else if (kind == GIVE_CACHE)
-		this_cpu_inc(traffic.cache_gives);
 	else
 		this_cpu_inc(traffic.rollbacks);
 	this_cpu_sub(traffic.live_bits, bits);
@@ -896,13 +900,38 @@ static bool range_populated(const struct pcpu_alt_chunk *chunk, int start,
  * Take what @t asks for from @chunk, whose area at @start is claimed.
  * chunk->lock held.
  */
+/*
+ * A refill's areas: as many of @t's as lie free back to back from @start
+ * (claimed, see "Cached areas") on, within populated pages, up to
+ * @t->want, their cached bits claimed.  One free run, one map update: no
+ * search per area.  chunk->lock held.
+ */
+static int carve_count(struct pcpu_alt_chunk *chunk, int start,
+		       const struct room_taker *t)
+{
+	int page = start / PCPU_ALT_BLOCK_BITS, n, i, limit;
+
+	/* The populated pages from @start's on. */
+	limit = find_next_zero_bit(chunk->populated, chunk->map.nr_blocks,
+				   page) * PCPU_ALT_BLOCK_BITS;
+	limit = min(limit, start + t->want * t->bits);
+	n = pcpu_alt_map_free_from(&chunk->map, start, limit) / t->bits;
+	/* A stale free may hold the claim of one of them: stop before it. */
+	for (i = 1; i < n; i++)
+		if (!claim_area(chunk, start + i * t->bits))
+			break;
+	return i;
+}
+
 static void take_room(struct pcpu_alt_chunk *chunk, int start,
 		      struct room_taker *t)
 {
+	int i;
+
 	t->chunk = chunk;
 	t->start = start;
 	if (t->how != FIND_CACHED) {
-		chunk_take(chunk, start, t->bits, t->caller, false);
+		chunk_take(chunk, start, t->bits, 1, t->caller, false);
 		count_taken(1, t->bits, false);
 		/* Not a cached area: let go of the claim. */
 		if (chunk->cached)
@@ -913,15 +942,11 @@ static void take_room(struct pcpu_alt_chunk *chunk, int start,
 				    pcpu_alt_chunk_ptr(chunk, start));
 		return;
 	}
-	for (;;) {
-		chunk_take(chunk, start, t->bits, t->caller, true);
-		t->areas[t->got].chunk = chunk;
-		t->areas[t->got].start = start;
-		if (++t->got == t->want)
-			break;
-		start = chunk_find(chunk, t->bits, t->align_bits, t->how);
-		if (start < 0 || !claim_area(chunk, start))
-			break;
+	t->got = carve_count(chunk, start, t);
+	chunk_take(chunk, start, t->bits, t->got, t->caller, true);
+	for (i = 0; i < t->got; i++) {
+		t->areas[i].chunk = chunk;
+		t->areas[i].start = start + i * t->bits;
 	}
 	count_taken(t->got, t->bits, true);
 }
@@ -1414,32 +1439,106 @@ int pcpu_alt_chunk_take_cached(int bits, int align_bits, int want,
 	return want > 0 && find_room(&t) == FOUND ? t.got : 0;
 }
 
+/* Areas of a drain given back with one map update at most. */
+#define PCPU_ALT_GIVE_BATCH	32
+
+/* For sort(): by chunk, then by place in it. */
+static int cmp_area(const void *a, const void *b)
+{
+	const struct pcpu_alt_area *x = a, *y = b;
+
+	if (x->chunk != y->chunk)
+		return x->chunk < y->chunk ? -1 : 1;
+	return x->start - y->start;
+}
+
+/*
+ * Empty populated pages among those under the @n areas of @starts and
+ * @ends (increasing), each page counted once.  chunk->lock held.
+ */
+static int count_empty_under(const struct pcpu_alt_chunk *chunk,
+			     const int *starts, const int *ends, int n)
+{
+	int i, first, last, counted = -1, empty = 0;
+
+	for (i = 0; i < n; i++) {
+		first = max(starts[i] / PCPU_ALT_BLOCK_BITS, counted + 1);
+		last = (ends[i] - 1) / PCPU_ALT_BLOCK_BITS;
+		if (first > last)
+			continue;
+		empty += count_empty_pop(chunk, first, last);
+		counted = last;
+	}
+	return empty;
+}
+
+/*
+ * Give back @n (at most PCPU_ALT_GIVE_BATCH) cached areas of @chunk, in
+ * increasing order: one map update for those back to back, one count of
+ * the pages they touch, one move between lists.  chunk->lock held.
+ */
+static void chunk_give_cached_locked(struct pcpu_alt_chunk *chunk,
+				     const struct pcpu_alt_area *areas, int n)
+{
+	int starts[PCPU_ALT_GIVE_BATCH], ends[PCPU_ALT_GIVE_BATCH];
+	int i, before, bits;
+
+	lockdep_assert_held(&chunk->lock);
+	for (i = 0; i < n; i++) {
+		starts[i] = areas[i].start;
+		ends[i] = starts[i] + pcpu_alt_map_size_at(&chunk->map,
+							   starts[i]);
+	}
+	before = count_empty_under(chunk, starts, ends, n);
+	chunk_changed(chunk);
+	bits = pcpu_alt_map_free_many(&chunk->map, starts, n);
+	if (WARN_ON_ONCE(bits < 0))
+		return;		/* a cache held an area it did not own */
+	for (i = 0; i < n; i++) {
+		/* Once per free run: areas back to back share it. */
+		if (!i || starts[i] != ends[i - 1])
+			chunk_raise_pop_contig(chunk, starts[i]);
+		/* Pairs with the fast free's test_and_set_bit(). */
+		clear_bit_unlock(starts[i], chunk->cached);
+	}
+	i = count_empty_under(chunk, starts, ends, n) - before;
+	chunk->nr_empty_pop += i;
+	atomic_add(i, &nr_empty_pop_pages);
+	chunk_relocate(chunk);
+	this_cpu_add(traffic.cache_gives, n);
+	this_cpu_sub(traffic.live_bits, bits);
+	/* Counted once per batch, as in count_taken(). */
+	atomic64_sub(n, &live_areas);
+}
+
 /**
  * pcpu_alt_chunk_give_cached() - give areas a per-CPU cache held back
- * @areas: the areas
+ * @areas: the areas; sorted here, by chunk and place
  * @n: how many
  *
- * Each goes back to its map before its cached bit is released (see
- * "Cached areas"); runs of areas of one chunk share one lock section.
+ * Each chunk's areas go back in one section under its lock, with one map
+ * update for those that lie back to back and one hint update per block
+ * touched; each goes back to its map before its cached bit is released
+ * (see "Cached areas").
  *
  * CONTEXT: any.
  */
-void pcpu_alt_chunk_give_cached(const struct pcpu_alt_area *areas, int n)
+void pcpu_alt_chunk_give_cached(struct pcpu_alt_area *areas, int n)
 {
 	struct pcpu_alt_chunk *chunk;
 	unsigned long irq;
-	int i, j;
+	int i, j, k;
 
+	sort(areas, n, sizeof(*areas), cmp_area, NULL);
 	for (i = 0; i < n; i = j) {
 		chunk = areas[i].chunk;
+		for (j = i; j < n && areas[j].chunk == chunk; j++)
+			;
 		spin_lock_irqsave(&chunk->lock, irq);
-		for (j = i; j < n && areas[j].chunk == chunk; j++) {
-			chunk_give(chunk, areas[j].start, GIVE_CACHE);
-			/* Pairs with the fast free's test_and_set_bit(). */
-			clear_bit_unlock(areas[j].start, chunk->cached);
-		}
-		/* Counted once per chunk, as in count_taken(). */
-		atomic64_sub(j - i, &live_areas);
+		for (k = i; k < j; k += PCPU_ALT_GIVE_BATCH)
+			chunk_give_cached_locked(chunk, areas + k,
+						 min(j - k,
+						     PCPU_ALT_GIVE_BATCH));
 		spin_unlock_irqrestore(&chunk->lock, irq);
 	}
 }

@@ -136,7 +136,7 @@ int pcpu_alt_area_bits_racy(const struct pcpu_alt_chunk *chunk, int start);
 int pcpu_alt_chunk_take_cached(int bits, int align_bits, int want,
 			       unsigned long caller,
 			       struct pcpu_alt_area *areas);
-void pcpu_alt_chunk_give_cached(const struct pcpu_alt_area *areas, int n);
+void pcpu_alt_chunk_give_cached(struct pcpu_alt_area *areas, int n);
 void pcpu_alt_chunks_note_cached(long delta);
 u64 pcpu_alt_chunks_note_live(u64 live);
 void pcpu_alt_chunk_set_caller(struct pcpu_alt_chunk *chunk, int start,
