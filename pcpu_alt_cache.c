@@ -22,12 +22,16 @@
  * local CPU: no lock, no shared data but the area's own copies, one bit
  * of the chunk's cached map and the byte that records the area's caller.
  *
- * Stacks are refilled and drained a batch at a time, under the lock of the
- * chunk the areas belong to.  A stack's batch starts at one area and
- * doubles with each refill or drain up to the class's cap, and a stack
- * holds at most two batches: a class a CPU uses rarely pins a few areas,
- * not a full stack (per-CPU memory is the scarce resource).  The cap
- * shrinks as classes grow (16 areas up to 128 bytes, down to 2 above
+ * Stacks are refilled and drained a batch at a time: a refill carves its
+ * areas from one free run of one chunk, a drain gives each chunk's areas
+ * back at once (pcpu_alt_chunk.c).  A stack's batch starts at one area; at
+ * each refill or overflow drain it doubles towards the class's cap when
+ * the class's traffic on this CPU goes both ways or comes in a burst, and
+ * moves towards 256 bytes' worth when it is sparse and one way (a class
+ * allocated now and then, or only freed here by a task that moved); a
+ * stack holds at most two batches: a class a CPU uses rarely pins a few
+ * bytes, not a full stack (per-CPU memory is the scarce resource).  The
+ * cap shrinks as classes grow (16 areas up to 128 bytes, down to 2 above
  * 512) so that no class pins much more than 4 KiB per CPU; what all of
  * them can pin at most is fixed at load and shown by the "caches" file.
  * Draining a whole stack starts it over.
@@ -97,14 +101,30 @@ static const unsigned short class_size[] = {
 #define PCPU_ALT_CACHE_IDLE_MS	1000
 /* A class may leave less than 1/PCPU_ALT_CACHE_WASTE_DIV of itself unused. */
 #define PCPU_ALT_CACHE_WASTE_DIV	4
+/*
+ * A class whose batch went in at most this many of its CPU's operations
+ * per area gets a larger one: see stack_adapt_batch().
+ */
+#define PCPU_ALT_CACHE_DENSE		8
+/* What a batch of a class with sparse one-way traffic may hold, in bytes. */
+#define PCPU_ALT_CACHE_SPARSE_BYTES	256
 
 /*
  * @count: areas on the stack
- * @batch: the next refill's size; 0 until the first (same as 1)
+ * @batch: the next refill's (or overflow drain's) size; 0 until the
+ *         first (same as 1)
+ * @popped: an allocation took an area since the last refill or drain
+ * @pushed: a free gave one since then
+ * @last: this CPU's operation count (hits and frees) at the stack's last
+ *        refill or overflow drain
+ * (the last three for stack_adapt_batch())
  */
 struct cache_stack {
 	unsigned short count;
-	unsigned short batch;
+	u8 batch;
+	u8 popped:1;
+	u8 pushed:1;
+	u32 last;
 };
 
 /*
@@ -128,6 +148,7 @@ struct pcpu_alt_cpu_cache {
 
 /* Set up at init, read-only afterwards. */
 static unsigned short class_batch_max[PCPU_ALT_CACHE_CLASSES];
+static unsigned short class_batch_sparse[PCPU_ALT_CACHE_CLASSES];
 static unsigned short class_base[PCPU_ALT_CACHE_CLASSES];
 static unsigned int cache_entries;		/* area[] slots per CPU */
 static size_t cache_pin_max;			/* bytes one CPU can pin */
@@ -178,11 +199,43 @@ static unsigned int stack_depth(int cls)
 	return 2 * class_batch_max[cls];
 }
 
-/* Slow start: each refill or drain doubles the next one, up to the cap. */
-static void stack_grow_batch(struct cache_stack *s, int cls)
+/*
+ * At a refill (@refill) or an overflow drain, size the next batch.  @now
+ * is the CPU's operation count (cache hits and frees).  The batch doubles
+ * towards the class's cap when the stack is a buffer between allocations
+ * and frees of the class on this CPU (traffic both ways since the last
+ * batch: a larger stack means fewer batches), or when the traffic one
+ * way is dense (the last batch went in at most PCPU_ALT_CACHE_DENSE of
+ * the CPU's operations per area: a burst).  For sparse traffic one way, a
+ * class allocated now and then (once per cgroup, per device) or only
+ * freed here (by a task that moved from the CPU that allocated it), it
+ * moves towards what PCPU_ALT_CACHE_SPARSE_BYTES hold: a small class
+ * still comes a few areas at a time, a large one singly, and what
+ * a CPU keeps of it between uses is a few bytes, not batches.
+ */
+static void stack_adapt_batch(struct cache_stack *s, int cls, u32 now,
+			      bool refill)
 {
-	s->batch = min_t(unsigned int, 2 * stack_batch(s),
-			 class_batch_max[cls]);
+	unsigned int batch = stack_batch(s), target = class_batch_sparse[cls];
+	bool both_ways = refill ? s->pushed : s->popped;
+
+	if (s->batch && (both_ways ||
+			 now - s->last <= PCPU_ALT_CACHE_DENSE * batch))
+		target = class_batch_max[cls];
+	if (s->batch && batch < target)
+		batch *= 2;
+	else if (batch > target)
+		batch /= 2;
+	s->batch = batch;
+	s->last = now;
+	s->popped = 0;
+	s->pushed = 0;
+}
+
+/* This CPU's operation count, the clock of stack_adapt_batch(). */
+static u32 cache_clock(const struct pcpu_alt_cpu_cache *cc)
+{
+	return cc->hits + cc->frees;
 }
 
 static struct pcpu_alt_area *stack_areas(struct pcpu_alt_cpu_cache *cc,
@@ -228,6 +281,10 @@ static void class_table_init(void)
 		class_batch_max[cls] = clamp_t(unsigned int, batch,
 					       PCPU_ALT_CACHE_BATCH_MIN,
 					       PCPU_ALT_CACHE_BATCH_MAX);
+		batch = PCPU_ALT_CACHE_SPARSE_BYTES / class_size[cls];
+		batch = batch ? rounddown_pow_of_two(batch) : 1;
+		class_batch_sparse[cls] = min_t(unsigned int, batch,
+						class_batch_max[cls]);
 		class_base[cls] = entries;
 		entries += stack_depth(cls);
 		cache_pin_max += stack_depth(cls) * class_size[cls];
@@ -365,11 +422,12 @@ static unsigned int stack_refill(struct pcpu_alt_cpu_cache *cc, int cls,
 				 unsigned long caller)
 {
 	struct cache_stack *s = &cc->stack[cls];
-	unsigned int want = min(stack_batch(s), stack_depth(cls) - s->count);
+	unsigned int want;
 	int got;
 
 	lockdep_assert_irqs_disabled();
-	stack_grow_batch(s, cls);
+	stack_adapt_batch(s, cls, cache_clock(cc), true);
+	want = min(stack_batch(s), stack_depth(cls) - s->count);
 	got = pcpu_alt_chunk_take_cached(class_bits(cls),
 					 class_align_bits(cls), want, caller,
 					 stack_areas(cc, cls) + s->count);
@@ -425,6 +483,7 @@ void __percpu *pcpu_alt_cache_alloc(size_t size, size_t align, gfp_t gfp,
 		return NULL;
 	}
 	e = stack_areas(cc, cls)[--s->count];
+	s->popped = 1;
 	cc->nr_areas--;
 	/* Live and out of the cache: the area's claim goes. */
 	clear_bit(e.start, e.chunk->cached);
@@ -448,9 +507,10 @@ static void stack_push(struct pcpu_alt_cpu_cache *cc, int cls,
 	struct cache_stack *s = &cc->stack[cls];
 
 	if (s->count >= 2 * stack_batch(s)) {
+		stack_adapt_batch(s, cls, cache_clock(cc), false);
 		stack_drain(cc, cls, stack_batch(s));
-		stack_grow_batch(s, cls);
 	}
+	s->pushed = 1;
 	stack_areas(cc, cls)[s->count].chunk = chunk;
 	stack_areas(cc, cls)[s->count].start = start;
 	s->count++;
