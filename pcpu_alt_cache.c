@@ -47,10 +47,10 @@
  * chunk is found through the RCU-safe index; chunks are freed only after a
  * grace period.
  *
- * Caches give memory back: a reaper drains the caches of CPUs that did not
- * use them for a period, a shrinker drains all of them under memory
- * pressure, a CPU that goes offline is drained, and turning the cache
- * parameter off drains everything.
+ * Caches give memory back: a reaper drains each class a CPU did not use
+ * for a period, however busy the CPU is with others, a shrinker drains
+ * all of them under memory pressure, a CPU that goes offline is drained,
+ * and turning the cache parameter off drains everything.
  *
  * The reaper runs while some CPU is "watched": a CPU becomes watched when
  * its caches take areas (a refill or a free) and stops being watched when
@@ -97,7 +97,7 @@ static const unsigned short class_size[] = {
 #define PCPU_ALT_CACHE_BATCH_MAX	16
 #define PCPU_ALT_CACHE_BATCH_MIN	2
 #define PCPU_ALT_CACHE_BATCH_BYTES	2048
-/* A CPU's caches unused for this long are drained by the reaper. */
+/* A class a CPU left unused for this long is drained by the reaper. */
 #define PCPU_ALT_CACHE_IDLE_MS	1000
 /* A class may leave less than 1/PCPU_ALT_CACHE_WASTE_DIV of itself unused. */
 #define PCPU_ALT_CACHE_WASTE_DIV	4
@@ -115,15 +115,18 @@ static const unsigned short class_size[] = {
  *         first (same as 1)
  * @popped: an allocation took an area since the last refill or drain
  * @pushed: a free gave one since then
+ * @touched: an allocation or a free used the stack since the reaper last
+ *           looked
  * @last: this CPU's operation count (hits and frees) at the stack's last
  *        refill or overflow drain
- * (the last three for stack_adapt_batch())
+ * (@popped, @pushed and @last are for stack_adapt_batch())
  */
 struct cache_stack {
 	unsigned short count;
 	u8 batch;
 	u8 popped:1;
 	u8 pushed:1;
+	u8 touched:1;
 	u32 last;
 };
 
@@ -134,7 +137,6 @@ struct cache_stack {
  * stack, class cls from class_base[cls] on.
  */
 struct pcpu_alt_cpu_cache {
-	bool used;		/* since the reaper last looked */
 	bool watched;		/* holds areas since its last whole drain */
 	long nr_areas;		/* areas in all the stacks */
 	long nr_told;		/* nr_areas as last told to the chunk layer */
@@ -484,11 +486,11 @@ void __percpu *pcpu_alt_cache_alloc(size_t size, size_t align, gfp_t gfp,
 	}
 	e = stack_areas(cc, cls)[--s->count];
 	s->popped = 1;
+	s->touched = 1;
 	cc->nr_areas--;
 	/* Live and out of the cache: the area's claim goes. */
 	clear_bit(e.start, e.chunk->cached);
 	pcpu_alt_chunk_set_caller(e.chunk, e.start, caller);
-	cc->used = true;
 	cc->hits++;
 	local_irq_restore(flags);
 
@@ -514,8 +516,8 @@ static void stack_push(struct pcpu_alt_cpu_cache *cc, int cls,
 	stack_areas(cc, cls)[s->count].chunk = chunk;
 	stack_areas(cc, cls)[s->count].start = start;
 	s->count++;
+	s->touched = 1;
 	cc->nr_areas++;
-	cc->used = true;
 	cc->frees++;
 	cache_watch(cc);
 }
@@ -670,14 +672,36 @@ void pcpu_alt_cache_show(struct seq_file *m)
 	}
 }
 
-/* Reaper: drain watched CPUs whose caches sat unused for a whole period. */
-static bool cache_idle(int cpu, void *unused)
+/* Reaper: the CPUs it looks at. */
+static bool cache_watched(int cpu, void *unused)
 {
-	struct pcpu_alt_cpu_cache *cc = per_cpu_ptr(cpu_caches, cpu);
-	bool used = READ_ONCE(cc->used);
+	return READ_ONCE(per_cpu_ptr(cpu_caches, cpu)->watched);
+}
 
-	WRITE_ONCE(cc->used, false);
-	return !used && READ_ONCE(cc->watched);
+/*
+ * Reaper, on a watched CPU: drain every class no allocation or free used
+ * for a whole period, busy as the CPU may be with others (a class used
+ * once, then left, gives its areas back within two periods); once none
+ * holds anything, stop watching.
+ */
+static void cache_reap_this_cpu(void *unused)
+{
+	struct pcpu_alt_cpu_cache *cc = this_cpu_ptr(cpu_caches);
+	bool holds = false;
+	int cls;
+
+	for (cls = 0; cls < PCPU_ALT_CACHE_CLASSES; cls++) {
+		struct cache_stack *s = &cc->stack[cls];
+
+		if (s->count && !s->touched) {
+			stack_drain(cc, cls, s->count);
+			s->batch = 0;
+		}
+		s->touched = 0;
+		holds |= s->count;
+	}
+	if (!holds)
+		cache_drain_cpu(cc);
 }
 
 /* Is some CPU still watched?  Read racily: see cache_watch(). */
@@ -693,7 +717,7 @@ static bool cache_any_watched(void)
 
 static void cache_reap(struct work_struct *work)
 {
-	on_each_cpu_cond(cache_idle, cache_drain_this_cpu, NULL, true);
+	on_each_cpu_cond(cache_watched, cache_reap_this_cpu, NULL, true);
 	if (cache_any_watched())
 		schedule_delayed_work(&cache_reaper,
 				      msecs_to_jiffies(PCPU_ALT_CACHE_IDLE_MS));

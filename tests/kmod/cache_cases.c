@@ -281,6 +281,74 @@ fail:
 }
 
 /*
+ * A class a CPU stopped using is drained by the reaper even while the CPU
+ * keeps using another one: a kthread bound to one CPU caches a few large
+ * areas, then allocates and frees a small one every few milliseconds;
+ * the large ones must go back while it does.
+ */
+#define IDLE_CLASS_SIZE		512
+#define IDLE_CLASS_AREAS	4
+#define BUSY_CLASS_SIZE		8
+#define BUSY_CLASS_PAUSE_MS	10
+
+static struct {
+	bool reaped;
+	bool ok;
+	struct completion done;
+} busy;
+
+static int busy_cpu_fn(void *unused)
+{
+	unsigned long deadline = jiffies + msecs_to_jiffies(CACHE_IDLE_WAIT_MS);
+	void __percpu *p[IDLE_CLASS_AREAS];
+	int i;
+
+	busy.ok = true;
+	for (i = 0; i < IDLE_CLASS_AREAS; i++) {
+		p[i] = pcpu_alt_alloc(IDLE_CLASS_SIZE, 8, GFP_KERNEL);
+		busy.ok &= !!p[i];
+	}
+	for (i = 0; i < IDLE_CLASS_AREAS; i++)
+		pcpu_alt_free(p[i]);
+	busy.ok &= stats_now().cached_bytes >= IDLE_CLASS_SIZE;
+	while (busy.ok && time_before(jiffies, deadline)) {
+		void __percpu *q = pcpu_alt_alloc(BUSY_CLASS_SIZE, 8,
+						  GFP_KERNEL);
+
+		busy.ok &= !!q;
+		pcpu_alt_free(q);
+		/* Only the busy class's areas left: the others were reaped. */
+		if (stats_now().cached_bytes < IDLE_CLASS_SIZE) {
+			busy.reaped = true;
+			break;
+		}
+		msleep(BUSY_CLASS_PAUSE_MS);
+	}
+	complete(&busy.done);
+	return 0;
+}
+
+int test_idle_class_reaped_on_busy_cpu(void)
+{
+	int ret = cache_off_skip();
+	struct task_struct *t;
+
+	if (ret)
+		return ret;
+	pcpu_alt_balance_now();		/* nothing cached anywhere */
+	memset(&busy, 0, sizeof(busy));
+	init_completion(&busy.done);
+	t = kthread_run_on_cpu(busy_cpu_fn, NULL,
+			       cpumask_first(cpu_online_mask), "pcpu_alt_busy");
+	if (!EXPECT(!IS_ERR(t)))
+		return -EINVAL;
+	wait_for_completion(&busy.done);
+	if (!EXPECT(busy.ok) || !EXPECT(busy.reaped))
+		return -EINVAL;
+	return 0;
+}
+
+/*
  * A free that started before cache=0 was written and reaches the caches
  * after that write's drain: it must not leave its area in a cache.  The
  * free stops at its entry (interrupts on) until the write, drain

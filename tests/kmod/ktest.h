@@ -52,6 +52,7 @@ int test_cache_slow_start(void);
 int test_cache_rounding_bounded(void);
 int test_cache_drained_when_idle(void);
 int test_cache_reaped_after_remote_frees(void);
+int test_idle_class_reaped_on_busy_cpu(void);
 int test_free_racing_cache_off(void);
 int test_shrinker_backs_no_page(void);
 int test_max_live_counts_no_cached(void);

@@ -113,6 +113,7 @@ static const struct test_case cases[] = {
 	{ "cache_drained_when_idle", test_cache_drained_when_idle },
 	{ "cache_reaped_after_remote_frees",
 	  test_cache_reaped_after_remote_frees },
+	{ "idle_class_reaped_on_busy_cpu", test_idle_class_reaped_on_busy_cpu },
 	{ "free_racing_cache_off", test_free_racing_cache_off },
 	{ "shrinker_backs_no_page", test_shrinker_backs_no_page },
 	{ "cached_only_page_counted_empty",
