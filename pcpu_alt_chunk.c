@@ -314,6 +314,9 @@ static void chunk_adjust_empty(struct pcpu_alt_chunk *chunk, int first,
 {
 	int delta = count_empty_pop(chunk, first, last) - before;
 
+	/* The shared count is written only when it moves. */
+	if (!delta)
+		return;
 	chunk->nr_empty_pop += delta;
 	atomic_add(delta, &nr_empty_pop_pages);
 }
@@ -906,6 +909,33 @@ static bool range_populated(const struct pcpu_alt_chunk *chunk, int start,
  * @t->want, their cached bits claimed.  One free run, one map update: no
  * search per area.  chunk->lock held.
  */
+/*
+ * Claim the cached bits of the areas @i.. (of @n, @bits each from @start)
+ * whose start lies in the same bitmap word as area @i's: one atomic for
+ * them all.  Returns the next area to claim, or minus the number claimed
+ * in all when a stale free holds one of them (see "Cached areas"): those
+ * after it are let go again.  chunk->lock held.
+ */
+static int claim_word(struct pcpu_alt_chunk *chunk, int start, int bits,
+		      int i, int n)
+{
+	unsigned long *word = chunk->cached + BIT_WORD(start + i * bits);
+	unsigned long mask = 0, held, gone;
+	int j;
+
+	for (j = i; j < n && chunk->cached + BIT_WORD(start + j * bits) == word;
+	     j++)
+		mask |= BIT_MASK(start + j * bits);
+	held = set_mask_bits(word, 0, mask) & mask;
+	if (likely(!held))
+		return j;
+	/* Keep the claims below the first one held; give back the rest. */
+	gone = mask & ~held & ~(BIT_MASK(__ffs(held)) - 1);
+	if (gone)
+		set_mask_bits(word, gone, 0);
+	return -(i + hweight_long(mask & (BIT_MASK(__ffs(held)) - 1)));
+}
+
 static int carve_count(struct pcpu_alt_chunk *chunk, int start,
 		       const struct room_taker *t)
 {
@@ -916,11 +946,11 @@ static int carve_count(struct pcpu_alt_chunk *chunk, int start,
 				   page) * PCPU_ALT_BLOCK_BITS;
 	limit = min(limit, start + t->want * t->bits);
 	n = pcpu_alt_map_free_from(&chunk->map, start, limit) / t->bits;
-	/* A stale free may hold the claim of one of them: stop before it. */
-	for (i = 1; i < n; i++)
-		if (!claim_area(chunk, start + i * t->bits))
-			break;
-	return i;
+	/* The first was claimed by the search. */
+	for (i = 1; i < n; i = claim_word(chunk, start, t->bits, i, n))
+		if (i < 0)
+			return -i;
+	return n;
 }
 
 static void take_room(struct pcpu_alt_chunk *chunk, int start,
@@ -1473,6 +1503,27 @@ static int count_empty_under(const struct pcpu_alt_chunk *chunk,
 }
 
 /*
+ * Release the cached bits of @n areas (increasing @starts), back in the
+ * map already: one atomic per bitmap word, fully ordered, so that a fast
+ * free claiming one of them sees the map as the drain left it (pairs with
+ * its test_and_set_bit()).  chunk->lock held.
+ */
+static void release_claims(struct pcpu_alt_chunk *chunk, const int *starts,
+			   int n)
+{
+	unsigned long mask;
+	int i, j;
+
+	for (i = 0; i < n; i = j) {
+		mask = 0;
+		for (j = i; j < n && BIT_WORD(starts[j]) == BIT_WORD(starts[i]);
+		     j++)
+			mask |= BIT_MASK(starts[j]);
+		set_mask_bits(chunk->cached + BIT_WORD(starts[i]), mask, 0);
+	}
+}
+
+/*
  * Give back @n (at most PCPU_ALT_GIVE_BATCH) cached areas of @chunk, in
  * increasing order: one map update for those back to back, one count of
  * the pages they touch, one move between lists.  chunk->lock held.
@@ -1494,16 +1545,16 @@ static void chunk_give_cached_locked(struct pcpu_alt_chunk *chunk,
 	bits = pcpu_alt_map_free_many(&chunk->map, starts, n);
 	if (WARN_ON_ONCE(bits < 0))
 		return;		/* a cache held an area it did not own */
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < n; i++)
 		/* Once per free run: areas back to back share it. */
 		if (!i || starts[i] != ends[i - 1])
 			chunk_raise_pop_contig(chunk, starts[i]);
-		/* Pairs with the fast free's test_and_set_bit(). */
-		clear_bit_unlock(starts[i], chunk->cached);
-	}
+	release_claims(chunk, starts, n);
 	i = count_empty_under(chunk, starts, ends, n) - before;
-	chunk->nr_empty_pop += i;
-	atomic_add(i, &nr_empty_pop_pages);
+	if (i) {
+		chunk->nr_empty_pop += i;
+		atomic_add(i, &nr_empty_pop_pages);
+	}
 	chunk_relocate(chunk);
 	this_cpu_add(traffic.cache_gives, n);
 	this_cpu_sub(traffic.live_bits, bits);
