@@ -37,6 +37,12 @@
 /* Failed allocations by reason, and refused frees. */
 static atomic64_t nr_fails[PCPU_ALT_FAIL_NR];
 static atomic64_t nr_bad_frees;
+/*
+ * Requests that asked for __GFP_ACCOUNT, which pcpu_alt cannot honour
+ * (memcg charging is not exported to modules): counted per CPU, summed
+ * by stats.
+ */
+static DEFINE_PER_CPU(u64, nr_accounted);
 
 /*
  * Call sites that had their refused free reported with a WARN: each site
@@ -73,6 +79,14 @@ static void __percpu *alloc_caller(size_t size, size_t align, gfp_t gfp,
 	/* A NOFS/NOIO scope of the caller's counts like its own flags. */
 	gfp = current_gfp_context(gfp);
 	atomic = !gfpflags_allow_blocking(gfp);
+	/*
+	 * Said on every call, not only on the rare one that has to back a
+	 * page: a blocking request from atomic context is a bug even when
+	 * the cache serves it without sleeping.
+	 */
+	might_sleep_if(!atomic);
+	if (gfp & __GFP_ACCOUNT)
+		this_cpu_inc(nr_accounted);
 	if (!size || size > pcpu_alt_layout.unit_size) {
 		alloc_failed(PCPU_ALT_FAIL_BAD_SIZE, size, align, atomic, gfp,
 			     caller, "size out of range");
@@ -99,11 +113,10 @@ static void __percpu *alloc_caller(size_t size, size_t align, gfp_t gfp,
 		return NULL;
 	}
 	/*
-	 * Only non-blocking callers need pages ready: backing pages ahead
-	 * for blocking ones would hold more memory at every peak (stock
-	 * refills its reserve the same way).
+	 * Whoever took the reserve's pages, the next non-blocking caller
+	 * needs them: refill it when this left it low, as stock does.
 	 */
-	if (atomic && pcpu_alt_balance_below_low())
+	if (pcpu_alt_balance_below_low())
 		pcpu_alt_balance_kick();
 
 	ptr = pcpu_alt_chunk_ptr(chunk, start);
@@ -126,7 +139,9 @@ static void __percpu *alloc_caller(size_t size, size_t align, gfp_t gfp,
  *       on the caller's behalf; a blocking caller's waits end on a fatal
  *       signal unless it passes __GFP_NOFAIL, which does not make the
  *       allocation unfailing.  __GFP_NOWARN also silences the failure
- *       warning.
+ *       warning.  __GFP_ACCOUNT is not honoured (a module cannot charge
+ *       a memory cgroup): the area is not charged, and the request is
+ *       counted (stats: accounted_allocs).
  *
  * The area is zeroed on every possible CPU.
  *
@@ -238,6 +253,7 @@ EXPORT_SYMBOL_GPL(pcpu_alt_is_compat);
  */
 void pcpu_alt_get_stats(struct pcpu_alt_stats *st)
 {
+	unsigned int cpu;
 	int i;
 
 	memset(st, 0, sizeof(*st));
@@ -245,6 +261,8 @@ void pcpu_alt_get_stats(struct pcpu_alt_stats *st)
 	for (i = 0; i < PCPU_ALT_FAIL_NR; i++)
 		st->fail[i] = atomic64_read(&nr_fails[i]);
 	st->bad_frees = atomic64_read(&nr_bad_frees);
+	for_each_possible_cpu(cpu)
+		st->nr_accounted += READ_ONCE(*per_cpu_ptr(&nr_accounted, cpu));
 	st->unit_size = pcpu_alt_layout.unit_size;
 	st->nr_units = pcpu_alt_layout.nr_units;
 	st->empty_pages_low = pcpu_alt_empty_low();
@@ -256,6 +274,8 @@ void pcpu_alt_get_stats(struct pcpu_alt_stats *st)
 	st->nr_frees += st->nr_cache_frees;
 	st->nr_live -= min_t(u64, st->nr_live, st->nr_cached);
 	st->live_bytes -= min_t(u64, st->live_bytes, st->cached_bytes);
+	/* A peak the caches never told of is seen here. */
+	st->nr_max_live = pcpu_alt_chunks_note_live(st->nr_live);
 	pcpu_alt_region_counts(&st->nr_regions, &st->nr_backing_pages);
 	st->compat = pcpu_alt_layout.compat;
 }

@@ -77,17 +77,24 @@ enum pcpu_alt_fail_reason {
 	PCPU_ALT_FAIL_CHUNK,		/* could not create a chunk */
 	PCPU_ALT_FAIL_POPULATE,		/* could not back pages */
 	PCPU_ALT_FAIL_KILLED,		/* a fatal signal ended the wait */
+	PCPU_ALT_FAIL_BUSY,		/* non-blocking: chunks with room kept
+					 * moving as it waited for them
+					 */
 	PCPU_ALT_FAIL_NR
 };
 
 /**
  * struct pcpu_alt_stats - a consistent snapshot of the allocator
- * @nr_allocs: successful allocations since load
+ * @nr_allocs: successful allocations since load (one rolled back after
+ *             its page could not be backed is not one)
  * @nr_frees: successful frees since load
  * @fail: failed allocations by reason
  * @bad_frees: frees refused (double free, foreign or interior pointer)
  * @nr_live: live allocations
- * @nr_max_live: most live allocations at any time since load
+ * @nr_max_live: most live allocations at any time since load, areas in
+ *               per-CPU caches left out; seen when a cache moves a batch
+ *               and when stats are read (frees into a CPU's cache since
+ *               it last moved one may count as live meanwhile)
  * @min_alloc_bytes: smallest allocation since load (4-byte granularity;
  *                   0 before the first)
  * @max_alloc_bytes: largest allocation since load
@@ -96,7 +103,10 @@ enum pcpu_alt_fail_reason {
  * @nr_chunks: chunks
  * @nr_max_chunks: most chunks at any time since load
  * @nr_populated_pages: populated pages, per unit, over all chunks
- * @nr_empty_pop_pages: populated pages holding no allocation, per unit
+ * @nr_empty_pop_pages: populated pages holding no allocation, per unit;
+ *                      those holding only areas in per-CPU caches count
+ *                      as empty too (the reserve does not use them: a
+ *                      cache must give its areas back first)
  * @meta_bytes: bytes of metadata (chunk structs, bitmaps, hint blocks)
  * @unit_size: bytes per unit; also the largest allocation
  * @nr_units: units per chunk (possible CPUs)
@@ -124,6 +134,9 @@ enum pcpu_alt_fail_reason {
  *                   cell of every chunk, plus the site table
  * @nr_sites: call sites recorded (at most 254; later ones are "other")
  * @nr_site_overflows: allocations from sites beyond the table
+ * @nr_accounted: requests that asked for __GFP_ACCOUNT, which pcpu_alt
+ *                cannot honour: their areas are not charged to a memory
+ *                cgroup
  */
 struct pcpu_alt_stats {
 	u64 nr_allocs;
@@ -164,6 +177,7 @@ struct pcpu_alt_stats {
 	size_t site_meta_bytes;
 	unsigned int nr_sites;
 	u64 nr_site_overflows;
+	u64 nr_accounted;
 };
 
 /**
@@ -219,6 +233,23 @@ enum pcpu_alt_test_point {
 	PCPU_ALT_TEST_POPULATE,
 	/* verify is between two chunks (process context, no lock held) */
 	PCPU_ALT_TEST_VERIFY_CHUNK,
+	/* a free is about to look at this CPU's caches (IRQs still on) */
+	PCPU_ALT_TEST_FREE_ENTRY,
+	/* the cache reaper found no CPU to watch and stops (process context) */
+	PCPU_ALT_TEST_REAPER_IDLE,
+	/* a search waits for a busy chunk's lock; @ptr: the chunk (IRQs off) */
+	PCPU_ALT_TEST_FIND_WAIT,
+	/*
+	 * a chunk copy is between two locked sections (IRQs on, no lock);
+	 * @ptr: the chunk's first byte
+	 */
+	PCPU_ALT_TEST_COPY_GAP,
+	/* a chunk was searched and had no room; @ptr: its first byte */
+	PCPU_ALT_TEST_SEARCH_MISS,
+	/* a run of the background work ended (process context) */
+	PCPU_ALT_TEST_BALANCE_END,
+	/* the shrinker is about to drain the caches (reclaim context) */
+	PCPU_ALT_TEST_SHRINK,
 };
 
 typedef void (*pcpu_alt_test_hook_fn)(enum pcpu_alt_test_point point,

@@ -6,10 +6,16 @@
  * fully free chunks beyond one spare.
  *
  * It runs from the system workqueue: at once when an allocation failed or
- * left too few empty pages, a second later when a free left too many or a
+ * left too few empty pages (any allocation, a cache refill included, as
+ * the stock allocator does), a second later when a free left too many or a
  * second fully free chunk; and synchronously from pcpu_alt_balance_now().
  * Each step takes pcpu_alt_mutex; the chunk work itself is in
  * pcpu_alt_chunk.c.
+ *
+ * A kick is cheap once made: it sets a bit saying what it wants, and only
+ * the kick that sets it queues the work, which clears the bits when it
+ * starts.  Allocations that keep finding the reserve low while the work is
+ * on its way therefore read one shared word and write nothing.
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -30,11 +36,25 @@ static DECLARE_DELAYED_WORK(balance_work, balance_workfn);
  * on every CPU, which the allocation that wants them again pays for.
  */
 #define PCPU_ALT_BALANCE_LAZY_MS	1000
-/* Set at unload so nothing queues the work again (balance_kick_lock). */
+/*
+ * The work may be queued only between pcpu_alt_balance_start(), once the
+ * chunk layer and the caches exist, and pcpu_alt_balance_stop() (unload,
+ * or an init that failed): before, a kick (a parameter write while the
+ * module initialises) would run the work against slot lists that do not
+ * exist yet.  Both flags are changed and read under balance_kick_lock.
+ */
+static bool balance_started;
 static bool balance_stopped;
 static DEFINE_SPINLOCK(balance_kick_lock);
 /* Watermark writes take effect at once (after load-time checks). */
 static bool watermarks_live;
+
+/*
+ * What the kicks since the work last started asked for: bits of
+ * BALANCE_KICK_*, set by kicks, taken (and cleared) by the work.
+ */
+static unsigned long balance_kicks;
+#define BALANCE_KICK_POPULATE	0	/* the reserve is low: now */
 
 /*
  * Watermark bounds: pages per unit the background work may keep ready.
@@ -176,9 +196,11 @@ bool pcpu_alt_balance_below_low(void)
 /*
  * One run, in steps that each take pcpu_alt_mutex on their own (one chunk,
  * one page), so that an allocation waiting to back a page waits for one
- * step, not for the run.  Chunks are freed outside the mutex.
+ * step, not for the run.  Chunks are freed outside the mutex.  The reserve
+ * is refilled only when @populate: a run asked for to give memory back
+ * backs no page.
  */
-static void balance_steps(void)
+static void balance_steps(bool populate)
 {
 	bool traced = trace_pcpu_alt_balance_enabled();
 	struct pcpu_alt_stats before, after;
@@ -206,7 +228,7 @@ static void balance_steps(void)
 	}
 
 	/* Below the low mark, populate up to the high mark. */
-	if (pcpu_alt_nr_empty_pop_pages() < pcpu_alt_empty_low()) {
+	if (populate && pcpu_alt_nr_empty_pop_pages() < pcpu_alt_empty_low()) {
 		while (pcpu_alt_nr_empty_pop_pages() < pcpu_alt_empty_high()) {
 			mutex_lock(&pcpu_alt_mutex);
 			n = pcpu_alt_chunks_populate_one(GFP_KERNEL);
@@ -219,11 +241,15 @@ static void balance_steps(void)
 		pcpu_alt_chunks_stats(&after);
 		trace_pcpu_alt_balance(&before, &after);
 	}
+	pcpu_alt_test_point(PCPU_ALT_TEST_BALANCE_END, NULL);
 }
 
 static void balance_workfn(struct work_struct *work)
 {
-	balance_steps();
+	/* Kicks from now on queue the work again. */
+	unsigned long kicks = xchg(&balance_kicks, 0);
+
+	balance_steps(kicks & BIT(BALANCE_KICK_POPULATE));
 }
 
 /* Queue a run after @delay jiffies, sooner if one is queued already. */
@@ -240,7 +266,7 @@ static void balance_queue(unsigned long delay)
 	if (delay && delayed_work_pending(&balance_work))
 		return;
 	spin_lock_irqsave(&balance_kick_lock, flags);
-	if (!balance_stopped) {
+	if (balance_started && !balance_stopped) {
 		if (delay)
 			schedule_delayed_work(&balance_work, delay);
 		else
@@ -250,13 +276,33 @@ static void balance_queue(unsigned long delay)
 }
 
 /**
- * pcpu_alt_balance_kick() - ask for a background run now
+ * pcpu_alt_balance_kick() - ask for a background run now, the reserve
+ * refilled
  *
- * For a reserve that runs low.
+ * For a reserve that runs low.  Once asked, until the run starts, a kick
+ * reads one word and writes nothing.
  *
  * CONTEXT: any.
  */
 void pcpu_alt_balance_kick(void)
+{
+	if (READ_ONCE(balance_kicks) & BIT(BALANCE_KICK_POPULATE) ||
+	    test_and_set_bit(BALANCE_KICK_POPULATE, &balance_kicks))
+		return;
+	balance_queue(0);
+}
+
+/**
+ * pcpu_alt_balance_give_back() - ask for a background run now that only
+ * gives memory back
+ *
+ * For memory pressure (the shrinker) and for caches just drained: the run
+ * gives back empty pages beyond the high mark and surplus free chunks, and
+ * backs no page, whatever the reserve.
+ *
+ * CONTEXT: any.
+ */
+void pcpu_alt_balance_give_back(void)
 {
 	balance_queue(0);
 }
@@ -274,7 +320,26 @@ void pcpu_alt_balance_kick_lazy(void)
 }
 
 /**
- * pcpu_alt_balance_stop() - stop the background work for good (unload)
+ * pcpu_alt_balance_start() - let kicks queue the work from now on
+ *
+ * Kicks before this (parameter writes while the module initialises) are
+ * dropped; the watermarks they set are kept.
+ *
+ * CONTEXT: module init, once the chunk layer and the caches exist.
+ */
+void pcpu_alt_balance_start(void)
+{
+	spin_lock_irq(&balance_kick_lock);
+	balance_started = true;
+	spin_unlock_irq(&balance_kick_lock);
+	/* A kick dropped before this would keep later ones from queuing. */
+	if (READ_ONCE(balance_kicks))
+		balance_queue(0);
+}
+
+/**
+ * pcpu_alt_balance_stop() - stop the background work for good (unload, or
+ * an init that failed)
  *
  * CONTEXT: process context, may sleep.
  */
@@ -297,5 +362,5 @@ void pcpu_alt_balance_stop(void)
 void pcpu_alt_balance_run(void)
 {
 	flush_delayed_work(&balance_work);
-	balance_steps();
+	balance_steps(true);
 }

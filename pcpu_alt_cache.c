@@ -22,12 +22,16 @@
  * local CPU: no lock, no shared data but the area's own copies, one bit
  * of the chunk's cached map and the byte that records the area's caller.
  *
- * Stacks are refilled and drained a batch at a time, under the lock of the
- * chunk the areas belong to.  A stack's batch starts at one area and
- * doubles with each refill or drain up to the class's cap, and a stack
- * holds at most two batches: a class a CPU uses rarely pins a few areas,
- * not a full stack (per-CPU memory is the scarce resource).  The cap
- * shrinks as classes grow (16 areas up to 128 bytes, down to 2 above
+ * Stacks are refilled and drained a batch at a time: a refill carves its
+ * areas from one free run of one chunk, a drain gives each chunk's areas
+ * back at once (pcpu_alt_chunk.c).  A stack's batch starts at one area; at
+ * each refill or overflow drain it doubles towards the class's cap when
+ * the class's traffic on this CPU goes both ways or comes in a burst, and
+ * moves towards 256 bytes' worth when it is sparse and one way (a class
+ * allocated now and then, or only freed here by a task that moved); a
+ * stack holds at most two batches: a class a CPU uses rarely pins a few
+ * bytes, not a full stack (per-CPU memory is the scarce resource).  The
+ * cap shrinks as classes grow (16 areas up to 128 bytes, down to 2 above
  * 512) so that no class pins much more than 4 KiB per CPU; what all of
  * them can pin at most is fixed at load and shown by the "caches" file.
  * Draining a whole stack starts it over.
@@ -43,10 +47,18 @@
  * chunk is found through the RCU-safe index; chunks are freed only after a
  * grace period.
  *
- * Caches give memory back: a reaper drains the caches of CPUs that did not
- * use them for a period, a shrinker drains all of them under memory
- * pressure, a CPU that goes offline is drained, and turning the cache
- * parameter off drains everything.
+ * Caches give memory back: a reaper drains each class a CPU did not use
+ * for a period, however busy the CPU is with others, a shrinker drains
+ * all of them under memory pressure, a CPU that goes offline is drained,
+ * and turning the cache parameter off drains everything.
+ *
+ * The reaper runs while some CPU is "watched": a CPU becomes watched when
+ * its caches take areas (a refill or a free) and stops being watched when
+ * they are drained whole.  Taking areas checks a flag of the CPU's own, so
+ * the common case writes nothing shared; only the first area after a drain
+ * arms the reaper.  A free or a refill checks the cache parameter with
+ * interrupts off, so the drain that turning it off sends every CPU comes
+ * either before (the area then goes to the chunk) or after (it drains it).
  */
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
@@ -85,18 +97,37 @@ static const unsigned short class_size[] = {
 #define PCPU_ALT_CACHE_BATCH_MAX	16
 #define PCPU_ALT_CACHE_BATCH_MIN	2
 #define PCPU_ALT_CACHE_BATCH_BYTES	2048
-/* A CPU's caches unused for this long are drained by the reaper. */
+/* A class a CPU left unused for this long is drained by the reaper. */
 #define PCPU_ALT_CACHE_IDLE_MS	1000
 /* A class may leave less than 1/PCPU_ALT_CACHE_WASTE_DIV of itself unused. */
 #define PCPU_ALT_CACHE_WASTE_DIV	4
+/*
+ * A class whose batch went in at most this many of its CPU's operations
+ * per area gets a larger one: see stack_adapt_batch().
+ */
+#define PCPU_ALT_CACHE_DENSE		8
+/* What a batch of a class with sparse one-way traffic may hold, in bytes. */
+#define PCPU_ALT_CACHE_SPARSE_BYTES	256
 
 /*
  * @count: areas on the stack
- * @batch: the next refill's size; 0 until the first (same as 1)
+ * @batch: the next refill's (or overflow drain's) size; 0 until the
+ *         first (same as 1)
+ * @popped: an allocation took an area since the last refill or drain
+ * @pushed: a free gave one since then
+ * @touched: an allocation or a free used the stack since the reaper last
+ *           looked
+ * @last: this CPU's operation count (hits and frees) at the stack's last
+ *        refill or overflow drain
+ * (@popped, @pushed and @last are for stack_adapt_batch())
  */
 struct cache_stack {
 	unsigned short count;
-	unsigned short batch;
+	u8 batch;
+	u8 popped:1;
+	u8 pushed:1;
+	u8 touched:1;
+	u32 last;
 };
 
 /*
@@ -106,7 +137,9 @@ struct cache_stack {
  * stack, class cls from class_base[cls] on.
  */
 struct pcpu_alt_cpu_cache {
-	bool used;		/* since the reaper last looked */
+	bool watched;		/* holds areas since its last whole drain */
+	long nr_areas;		/* areas in all the stacks */
+	long nr_told;		/* nr_areas as last told to the chunk layer */
 	u64 hits;		/* allocations served from the stack */
 	u64 frees;		/* frees pushed onto the stack */
 	u64 refills;		/* batches taken from the chunks */
@@ -117,6 +150,7 @@ struct pcpu_alt_cpu_cache {
 
 /* Set up at init, read-only afterwards. */
 static unsigned short class_batch_max[PCPU_ALT_CACHE_CLASSES];
+static unsigned short class_batch_sparse[PCPU_ALT_CACHE_CLASSES];
 static unsigned short class_base[PCPU_ALT_CACHE_CLASSES];
 static unsigned int cache_entries;		/* area[] slots per CPU */
 static size_t cache_pin_max;			/* bytes one CPU can pin */
@@ -167,11 +201,43 @@ static unsigned int stack_depth(int cls)
 	return 2 * class_batch_max[cls];
 }
 
-/* Slow start: each refill or drain doubles the next one, up to the cap. */
-static void stack_grow_batch(struct cache_stack *s, int cls)
+/*
+ * At a refill (@refill) or an overflow drain, size the next batch.  @now
+ * is the CPU's operation count (cache hits and frees).  The batch doubles
+ * towards the class's cap when the stack is a buffer between allocations
+ * and frees of the class on this CPU (traffic both ways since the last
+ * batch: a larger stack means fewer batches), or when the traffic one
+ * way is dense (the last batch went in at most PCPU_ALT_CACHE_DENSE of
+ * the CPU's operations per area: a burst).  For sparse traffic one way, a
+ * class allocated now and then (once per cgroup, per device) or only
+ * freed here (by a task that moved from the CPU that allocated it), it
+ * moves towards what PCPU_ALT_CACHE_SPARSE_BYTES hold: a small class
+ * still comes a few areas at a time, a large one singly, and what
+ * a CPU keeps of it between uses is a few bytes, not batches.
+ */
+static void stack_adapt_batch(struct cache_stack *s, int cls, u32 now,
+			      bool refill)
 {
-	s->batch = min_t(unsigned int, 2 * stack_batch(s),
-			 class_batch_max[cls]);
+	unsigned int batch = stack_batch(s), target = class_batch_sparse[cls];
+	bool both_ways = refill ? s->pushed : s->popped;
+
+	if (s->batch && (both_ways ||
+			 now - s->last <= PCPU_ALT_CACHE_DENSE * batch))
+		target = class_batch_max[cls];
+	if (s->batch && batch < target)
+		batch *= 2;
+	else if (batch > target)
+		batch /= 2;
+	s->batch = batch;
+	s->last = now;
+	s->popped = 0;
+	s->pushed = 0;
+}
+
+/* This CPU's operation count, the clock of stack_adapt_batch(). */
+static u32 cache_clock(const struct pcpu_alt_cpu_cache *cc)
+{
+	return cc->hits + cc->frees;
 }
 
 static struct pcpu_alt_area *stack_areas(struct pcpu_alt_cpu_cache *cc,
@@ -217,6 +283,10 @@ static void class_table_init(void)
 		class_batch_max[cls] = clamp_t(unsigned int, batch,
 					       PCPU_ALT_CACHE_BATCH_MIN,
 					       PCPU_ALT_CACHE_BATCH_MAX);
+		batch = PCPU_ALT_CACHE_SPARSE_BYTES / class_size[cls];
+		batch = batch ? rounddown_pow_of_two(batch) : 1;
+		class_batch_sparse[cls] = min_t(unsigned int, batch,
+						class_batch_max[cls]);
 		class_base[cls] = entries;
 		entries += stack_depth(cls);
 		cache_pin_max += stack_depth(cls) * class_size[cls];
@@ -269,6 +339,17 @@ static void zero_class_area(void __percpu *ptr, int cls)
 	}
 }
 
+/*
+ * Tell the chunk layer how many areas this CPU's caches hold, when a batch
+ * moves: the most live allocations it counts leaves them out, and hits
+ * and frees need not touch a shared counter.  IRQs off.
+ */
+static void cache_tell(struct pcpu_alt_cpu_cache *cc)
+{
+	pcpu_alt_chunks_note_cached(cc->nr_areas - cc->nr_told);
+	cc->nr_told = cc->nr_areas;
+}
+
 /* Give the top @n areas of class @cls's stack back.  IRQs off. */
 static void stack_drain(struct pcpu_alt_cpu_cache *cc, int cls,
 			unsigned int n)
@@ -278,10 +359,13 @@ static void stack_drain(struct pcpu_alt_cpu_cache *cc, int cls,
 	lockdep_assert_irqs_disabled();
 	n = min_t(unsigned int, n, s->count);
 	s->count -= n;
+	cc->nr_areas -= n;
 	pcpu_alt_chunk_give_cached(stack_areas(cc, cls) + s->count, n);
 	cc->drains++;
+	cache_tell(cc);
 }
 
+/* Empty all of @cc's stacks; the reaper need not watch it any more. */
 static void cache_drain_cpu(struct pcpu_alt_cpu_cache *cc)
 {
 	int cls;
@@ -291,6 +375,29 @@ static void cache_drain_cpu(struct pcpu_alt_cpu_cache *cc)
 			stack_drain(cc, cls, cc->stack[cls].count);
 		cc->stack[cls].batch = 0;
 	}
+	/* Hits since the last batch moved may be left to tell. */
+	cache_tell(cc);
+	WRITE_ONCE(cc->watched, false);
+}
+
+/*
+ * This CPU's caches just took areas: have the reaper watch it, if it does
+ * not already.  A flag of this CPU's own in the common case; the first
+ * area after a whole drain arms the reaper.  IRQs off.
+ */
+static void cache_watch(struct pcpu_alt_cpu_cache *cc)
+{
+	if (likely(cc->watched))
+		return;
+	WRITE_ONCE(cc->watched, true);
+	/*
+	 * Pairs with the workqueue's ordering when a run starts: either
+	 * this finds the reaper pending and that run sees @watched, or it
+	 * queues a run itself.
+	 */
+	smp_mb();
+	schedule_delayed_work(&cache_reaper,
+			      msecs_to_jiffies(PCPU_ALT_CACHE_IDLE_MS));
 }
 
 static void cache_drain_this_cpu(void *unused)
@@ -317,22 +424,25 @@ static unsigned int stack_refill(struct pcpu_alt_cpu_cache *cc, int cls,
 				 unsigned long caller)
 {
 	struct cache_stack *s = &cc->stack[cls];
-	unsigned int want = min(stack_batch(s), stack_depth(cls) - s->count);
+	unsigned int want;
 	int got;
 
 	lockdep_assert_irqs_disabled();
-	stack_grow_batch(s, cls);
+	stack_adapt_batch(s, cls, cache_clock(cc), true);
+	want = min(stack_batch(s), stack_depth(cls) - s->count);
 	got = pcpu_alt_chunk_take_cached(class_bits(cls),
 					 class_align_bits(cls), want, caller,
 					 stack_areas(cc, cls) + s->count);
 	s->count += got;
+	cc->nr_areas += got;
 	cc->refills++;
 	if (!got)
 		return 0;
-	if (!delayed_work_pending(&cache_reaper))
-		schedule_delayed_work(&cache_reaper,
-				      msecs_to_jiffies(PCPU_ALT_CACHE_IDLE_MS));
-
+	cache_tell(cc);
+	cache_watch(cc);
+	/* As after any allocation: the reserve's pages may be what it took. */
+	if (pcpu_alt_balance_below_low())
+		pcpu_alt_balance_kick();
 	return got;
 }
 
@@ -353,7 +463,7 @@ static unsigned int stack_refill(struct pcpu_alt_cpu_cache *cc, int cls,
 void __percpu *pcpu_alt_cache_alloc(size_t size, size_t align, gfp_t gfp,
 				    unsigned long caller)
 {
-	int cls = READ_ONCE(cache_enabled) ? class_for_request(size, align) : -1;
+	int cls = class_for_request(size, align);
 	struct pcpu_alt_cpu_cache *cc;
 	struct pcpu_alt_area e;
 	struct cache_stack *s;
@@ -363,6 +473,11 @@ void __percpu *pcpu_alt_cache_alloc(size_t size, size_t align, gfp_t gfp,
 	if (cls < 0 || !cpu_caches)
 		return NULL;
 	local_irq_save(flags);
+	/* Under IRQs off: see the top of the file. */
+	if (!READ_ONCE(cache_enabled)) {
+		local_irq_restore(flags);
+		return NULL;
+	}
 	cc = this_cpu_ptr(cpu_caches);
 	s = &cc->stack[cls];
 	if (!s->count && !stack_refill(cc, cls, caller)) {
@@ -370,10 +485,12 @@ void __percpu *pcpu_alt_cache_alloc(size_t size, size_t align, gfp_t gfp,
 		return NULL;
 	}
 	e = stack_areas(cc, cls)[--s->count];
+	s->popped = 1;
+	s->touched = 1;
+	cc->nr_areas--;
 	/* Live and out of the cache: the area's claim goes. */
 	clear_bit(e.start, e.chunk->cached);
 	pcpu_alt_chunk_set_caller(e.chunk, e.start, caller);
-	cc->used = true;
 	cc->hits++;
 	local_irq_restore(flags);
 
@@ -392,14 +509,17 @@ static void stack_push(struct pcpu_alt_cpu_cache *cc, int cls,
 	struct cache_stack *s = &cc->stack[cls];
 
 	if (s->count >= 2 * stack_batch(s)) {
+		stack_adapt_batch(s, cls, cache_clock(cc), false);
 		stack_drain(cc, cls, stack_batch(s));
-		stack_grow_batch(s, cls);
 	}
+	s->pushed = 1;
 	stack_areas(cc, cls)[s->count].chunk = chunk;
 	stack_areas(cc, cls)[s->count].start = start;
 	s->count++;
-	cc->used = true;
+	s->touched = 1;
+	cc->nr_areas++;
 	cc->frees++;
+	cache_watch(cc);
 }
 
 /**
@@ -427,11 +547,14 @@ enum pcpu_alt_cache_verdict pcpu_alt_cache_free(void __percpu *ptr,
 	struct pcpu_alt_chunk *chunk;
 	int start, cls;
 
-	if (!READ_ONCE(cache_enabled) || !cpu_caches)
+	if (!cpu_caches)
 		return PCPU_ALT_CACHE_MISS;
+	pcpu_alt_test_point(PCPU_ALT_TEST_FREE_ENTRY, ptr);
 	local_irq_save(flags);
 	rcu_read_lock();
-	if (!pcpu_alt_lookup_rcu(ptr, &chunk, &off) || !chunk->cached ||
+	/* Under IRQs off: see the top of the file. */
+	if (!READ_ONCE(cache_enabled) ||
+	    !pcpu_alt_lookup_rcu(ptr, &chunk, &off) || !chunk->cached ||
 	    off % PCPU_ALT_MIN_ALLOC)
 		goto out;
 	start = off / PCPU_ALT_MIN_ALLOC;
@@ -549,33 +672,60 @@ void pcpu_alt_cache_show(struct seq_file *m)
 	}
 }
 
-/* Reaper: drain CPUs whose caches sat unused for a whole period. */
-static bool cache_idle(int cpu, void *unused)
+/* Reaper: the CPUs it looks at. */
+static bool cache_watched(int cpu, void *unused)
 {
-	struct pcpu_alt_cpu_cache *cc = per_cpu_ptr(cpu_caches, cpu);
-	unsigned long areas = 0, bytes = 0;
-	bool used = READ_ONCE(cc->used);
+	return READ_ONCE(per_cpu_ptr(cpu_caches, cpu)->watched);
+}
 
-	WRITE_ONCE(cc->used, false);
-	cpu_cache_totals(cc, &areas, &bytes);
-	return !used && areas;
+/*
+ * Reaper, on a watched CPU: drain every class no allocation or free used
+ * for a whole period, busy as the CPU may be with others (a class used
+ * once, then left, gives its areas back within two periods); once none
+ * holds anything, stop watching.
+ */
+static void cache_reap_this_cpu(void *unused)
+{
+	struct pcpu_alt_cpu_cache *cc = this_cpu_ptr(cpu_caches);
+	bool holds = false;
+	int cls;
+
+	for (cls = 0; cls < PCPU_ALT_CACHE_CLASSES; cls++) {
+		struct cache_stack *s = &cc->stack[cls];
+
+		if (s->count && !s->touched) {
+			stack_drain(cc, cls, s->count);
+			s->batch = 0;
+		}
+		s->touched = 0;
+		holds |= s->count;
+	}
+	if (!holds)
+		cache_drain_cpu(cc);
+}
+
+/* Is some CPU still watched?  Read racily: see cache_watch(). */
+static bool cache_any_watched(void)
+{
+	unsigned int cpu;
+
+	for_each_possible_cpu(cpu)
+		if (READ_ONCE(per_cpu_ptr(cpu_caches, cpu)->watched))
+			return true;
+	return false;
 }
 
 static void cache_reap(struct work_struct *work)
 {
-	struct pcpu_alt_stats st = {};
-
-	on_each_cpu_cond(cache_idle, cache_drain_this_cpu, NULL, true);
-	pcpu_alt_cache_stats(&st);
-	if (st.nr_cached)
+	on_each_cpu_cond(cache_watched, cache_reap_this_cpu, NULL, true);
+	if (cache_any_watched())
 		schedule_delayed_work(&cache_reaper,
 				      msecs_to_jiffies(PCPU_ALT_CACHE_IDLE_MS));
-	/*
-	 * Only to give back what the drains freed: a run kicked here while
-	 * the reserve is low would populate pages nobody asked for yet.
-	 */
+	else
+		pcpu_alt_test_point(PCPU_ALT_TEST_REAPER_IDLE, NULL);
+	/* Only to give back what the drains freed. */
 	if (pcpu_alt_balance_has_excess())
-		pcpu_alt_balance_kick();
+		pcpu_alt_balance_give_back();
 }
 
 /* Memory pressure: everything cached is fair game. */
@@ -594,8 +744,10 @@ static unsigned long cache_shrink_scan(struct shrinker *sh,
 	struct pcpu_alt_stats st = {};
 
 	pcpu_alt_cache_stats(&st);
+	pcpu_alt_test_point(PCPU_ALT_TEST_SHRINK, NULL);
 	pcpu_alt_cache_drain_all();
-	pcpu_alt_balance_kick();
+	/* Give back what the drain freed; backing pages here would undo it. */
+	pcpu_alt_balance_give_back();
 	return st.nr_cached;
 }
 
@@ -625,7 +777,7 @@ static int cache_param_set(const char *val, const struct kernel_param *kp)
 	pcpu_alt_chunks_track_cached(on);
 	if (!on) {
 		pcpu_alt_cache_drain_all();
-		pcpu_alt_balance_kick();
+		pcpu_alt_balance_give_back();
 	}
 	return 0;
 }

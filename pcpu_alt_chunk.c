@@ -63,6 +63,7 @@
 #include <linux/rcupdate.h>
 #include <linux/sched/mm.h>
 #include <linux/slab.h>
+#include <linux/sort.h>
 #include <linux/string.h>
 
 #include "pcpu_alt_internal.h"
@@ -88,6 +89,14 @@ static unsigned int nr_free_chunks;
  * is IRQ-safe (XA_FLAGS_LOCK_IRQ).
  */
 static DEFINE_XARRAY_FLAGS(pcpu_alt_index, XA_FLAGS_LOCK_IRQ);
+
+/*
+ * Chunk id -> chunk, for the views, which copy chunks by id.  Same rules
+ * as pcpu_alt_index: stored before the chunk is visible, erased when it is
+ * isolated (both under pcpu_alt_mutex, in process context), loaded under
+ * RCU.
+ */
+static DEFINE_XARRAY(pcpu_alt_ids);
 
 /*
  * Each CPU remembers the chunk its last lock-free lookup found, so that a
@@ -126,8 +135,17 @@ struct map_traffic {
 
 static DEFINE_PER_CPU(struct map_traffic, traffic);
 
-/* Areas in use, cached ones included, and the most at once: exact. */
-static atomic64_t live_areas, max_live_areas;
+/* Areas in use, cached ones included: exact. */
+static atomic64_t live_areas;
+/*
+ * Areas sitting in per-CPU caches, as each CPU last told (at its refills
+ * and drains, pcpu_alt_chunks_note_cached()), and the most areas live for
+ * users at once: live_areas less that, sampled whenever either moves and
+ * whenever stats are read.  A CPU tells its count only when it moves a
+ * batch, so frees into its cache since then may be counted as live for a
+ * while: at most a stack's worth per CPU.
+ */
+static atomic64_t cached_told, max_live_areas;
 /* Smallest and largest area taken, in bits (0: none yet). */
 static atomic_t min_area_bits, max_area_bits;
 /* Populated pages holding no allocation, all chunks. */
@@ -164,14 +182,29 @@ static bool track_callers;
 module_param(track_callers, bool, 0444);
 MODULE_PARM_DESC(track_callers, "no longer needed: call sites are always recorded (debugfs callers)");
 
-/* A search that found every fitting chunk busy walks again this often. */
-#define PCPU_ALT_FIND_PASSES	8
+/*
+ * A search that found a fitting chunk busy walks again, trylocking, this
+ * often; the last walk waits for each busy chunk's lock instead.
+ */
+#define PCPU_ALT_FIND_PASSES	4
+/*
+ * The waiting walk starts over when a chunk it waited for left its list
+ * meanwhile (the walk cannot carry on from it); this often at most.
+ */
+#define PCPU_ALT_FIND_RESTARTS	8
 
 /* How find_room() may place an area. */
 enum find_how {
 	FIND_ANY,		/* anywhere: the caller populates */
 	FIND_POPULATED,		/* populated pages only */
 	FIND_CACHED,		/* populated pages of chunks with a cached map */
+};
+
+/* What find_room() found. */
+enum find_result {
+	FOUND,			/* taken */
+	FOUND_NONE,		/* every chunk that might fit was searched */
+	FOUND_BUSY,		/* chunks kept moving under the waiting walk */
 };
 
 /* Add @n to a counter written under pcpu_alt_mutex, read without it. */
@@ -208,6 +241,24 @@ int pcpu_alt_free_slot(void)
 	return pcpu_alt_nr_slots - 1;
 }
 
+/*
+ * Put @chunk at the tail of @slot's list.  Both its lock and the lists'
+ * lock held: a walk that holds a chunk's lock, the lists' lock dropped,
+ * must find it where it was (see "Locking"), so every move holds it.
+ */
+static void chunk_move(struct pcpu_alt_chunk *chunk, int slot)
+{
+	lockdep_assert_held(&chunk->lock);
+	lockdep_assert_held(&pcpu_alt_slots_lock);
+	if (chunk->slot == pcpu_alt_free_slot())
+		WRITE_ONCE(nr_free_chunks, nr_free_chunks - 1);
+	if (slot == pcpu_alt_free_slot())
+		WRITE_ONCE(nr_free_chunks, nr_free_chunks + 1);
+	list_move_tail(&chunk->list, &pcpu_alt_slots[slot]);
+	chunk->slot = slot;
+	chunk->moves++;
+}
+
 /* Move @chunk to the slot its map says.  chunk->lock held. */
 static void chunk_relocate(struct pcpu_alt_chunk *chunk)
 {
@@ -217,12 +268,7 @@ static void chunk_relocate(struct pcpu_alt_chunk *chunk)
 	if (slot == chunk->slot || chunk->isolated)
 		return;
 	spin_lock(&pcpu_alt_slots_lock);
-	if (chunk->slot == pcpu_alt_free_slot())
-		WRITE_ONCE(nr_free_chunks, nr_free_chunks - 1);
-	if (slot == pcpu_alt_free_slot())
-		WRITE_ONCE(nr_free_chunks, nr_free_chunks + 1);
-	list_move_tail(&chunk->list, &pcpu_alt_slots[slot]);
-	chunk->slot = slot;
+	chunk_move(chunk, slot);
 	spin_unlock(&pcpu_alt_slots_lock);
 }
 
@@ -268,8 +314,52 @@ static void chunk_adjust_empty(struct pcpu_alt_chunk *chunk, int first,
 {
 	int delta = count_empty_pop(chunk, first, last) - before;
 
+	/* The shared count is written only when it moves. */
+	if (!delta)
+		return;
 	chunk->nr_empty_pop += delta;
 	atomic_add(delta, &nr_empty_pop_pages);
+}
+
+/* @chunk's map or populated pages changed (copies check).  Lock held. */
+static void chunk_changed(struct pcpu_alt_chunk *chunk)
+{
+	lockdep_assert_held(&chunk->lock);
+	chunk->changes++;
+}
+
+/* @chunk's largest free run in populated pages, exactly.  Lock held. */
+static void chunk_refresh_pop_contig(struct pcpu_alt_chunk *chunk)
+{
+	WRITE_ONCE(chunk->pop_contig,
+		   pcpu_alt_map_contig_within(&chunk->map, chunk->populated));
+}
+
+/*
+ * Free bit @bit of @chunk just joined a free run: raise the bound on the
+ * populated one if that run, cut to the populated pages around @bit, is
+ * longer.  chunk->lock held.
+ */
+static void chunk_raise_pop_contig(struct pcpu_alt_chunk *chunk, int bit)
+{
+	int start, len = pcpu_alt_map_run_around(&chunk->map, bit, &start);
+	int end = start + len, page = bit / PCPU_ALT_BLOCK_BITS, p;
+
+	if (!test_bit(page, chunk->populated))
+		return;
+	/* Only the pages the run covers are looked at. */
+	for (p = page; p * PCPU_ALT_BLOCK_BITS > start; p--)
+		if (!test_bit(p - 1, chunk->populated)) {
+			start = p * PCPU_ALT_BLOCK_BITS;
+			break;
+		}
+	for (p = page + 1; p * PCPU_ALT_BLOCK_BITS < end; p++)
+		if (!test_bit(p, chunk->populated)) {
+			end = p * PCPU_ALT_BLOCK_BITS;
+			break;
+		}
+	if (end - start > chunk->pop_contig)
+		WRITE_ONCE(chunk->pop_contig, end - start);
 }
 
 /* Record that @page is backed.  pcpu_alt_mutex and chunk->lock held. */
@@ -277,7 +367,9 @@ static void chunk_mark_populated(struct pcpu_alt_chunk *chunk, int page)
 {
 	lockdep_assert_held(&pcpu_alt_mutex);
 	lockdep_assert_held(&chunk->lock);
+	chunk_changed(chunk);
 	__set_bit(page, chunk->populated);
+	chunk_refresh_pop_contig(chunk);
 	trace_pcpu_alt_populate(chunk->id, 1);
 	chunk->nr_populated++;
 	counter_add(&counters.nr_populated_pages, 1);
@@ -318,9 +410,10 @@ static size_t chunk_meta_bytes(const struct pcpu_alt_chunk *chunk)
 }
 
 /*
- * Drop the first @nr index entries of @chunk and invalidate every CPU's
- * lookup memo.  pcpu_alt_mutex held; the chunk may be freed only after an
- * RCU grace period, as lock-free lookups may have found it.
+ * Drop the first @nr index entries of @chunk and its id entry, and
+ * invalidate every CPU's lookup memo.  pcpu_alt_mutex held; the chunk may
+ * be freed only after an RCU grace period, as lock-free lookups may have
+ * found it.
  */
 static void chunk_unindex(struct pcpu_alt_chunk *chunk, int nr)
 {
@@ -330,6 +423,8 @@ static void chunk_unindex(struct pcpu_alt_chunk *chunk, int nr)
 	lockdep_assert_held(&pcpu_alt_mutex);
 	for (i = 0; i < nr; i++)
 		xa_erase_irq(&pcpu_alt_index, key + i);
+	/* Only if stored: a chunk that failed before has no id entry. */
+	xa_cmpxchg(&pcpu_alt_ids, chunk->id, chunk, NULL, 0);
 	/* Pairs with pcpu_alt_lookup_rcu(): the erase is seen first. */
 	smp_store_release(&lookup_gen, lookup_gen + 1);
 }
@@ -417,7 +512,17 @@ struct pcpu_alt_chunk *pcpu_alt_chunk_create(gfp_t gfp, const char **why)
 		__set_bit(i, chunk->populated);
 	}
 
-	chunk->id = next_chunk_id++;
+	*why = "chunk index insertion failed";
+	chunk->id = next_chunk_id;
+	err = pcpu_alt_fault_inject(gfp) ? -ENOMEM :
+	      xa_err(xa_store(&pcpu_alt_ids, chunk->id, chunk, gfp));
+	if (err) {
+		chunk_unindex(chunk, pages);
+		goto fail_unindexed;
+	}
+	next_chunk_id++;
+	chunk->pop_contig = pcpu_alt_map_contig_within(&chunk->map,
+						       chunk->populated);
 	chunk->nr_populated = bitmap_weight(chunk->populated, pages);
 	chunk->nr_empty_pop = chunk->nr_populated;
 	atomic_add(chunk->nr_empty_pop, &nr_empty_pop_pages);
@@ -457,6 +562,7 @@ static void chunk_isolate(struct pcpu_alt_chunk *chunk)
 	if (chunk->slot == pcpu_alt_free_slot())
 		WRITE_ONCE(nr_free_chunks, nr_free_chunks - 1);
 	list_del_init(&chunk->list);
+	chunk->moves++;
 	spin_unlock(&pcpu_alt_slots_lock);
 	WRITE_ONCE(chunk->isolated, true);
 	atomic_sub(chunk->nr_empty_pop, &nr_empty_pop_pages);
@@ -515,15 +621,6 @@ static struct pcpu_alt_chunk *second_free_chunk(void)
 	return chunk;
 }
 
-/* Move a chunk kept on the free slot to its end, out of the way. */
-static void free_chunk_to_tail(struct pcpu_alt_chunk *chunk)
-{
-	spin_lock_irq(&pcpu_alt_slots_lock);
-	if (!chunk->isolated && chunk->slot == pcpu_alt_free_slot())
-		list_move_tail(&chunk->list, &pcpu_alt_slots[chunk->slot]);
-	spin_unlock_irq(&pcpu_alt_slots_lock);
-}
-
 /**
  * pcpu_alt_chunks_pick_spare() - take fully free chunks beyond one away
  * @keep_empty_pages: keep a chunk when without its empty populated pages
@@ -554,13 +651,17 @@ int pcpu_alt_chunks_pick_spare(unsigned int keep_empty_pages,
 		doom = !chunk->isolated && pcpu_alt_map_empty(&chunk->map) &&
 		       pcpu_alt_nr_empty_pop_pages() - chunk->nr_empty_pop >=
 		       keep_empty_pages;
-		if (doom)
+		if (doom) {
 			chunk_doom(chunk, doomed);
-		spin_unlock_irq(&chunk->lock);
-		if (!doom) {
-			free_chunk_to_tail(chunk);
-			continue;
+		} else if (chunk->slot == pcpu_alt_free_slot()) {
+			/* Kept: to the end of the list, out of the way. */
+			spin_lock(&pcpu_alt_slots_lock);
+			chunk_move(chunk, chunk->slot);
+			spin_unlock(&pcpu_alt_slots_lock);
 		}
+		spin_unlock_irq(&chunk->lock);
+		if (!doom)
+			continue;
 		chunk_unindex(chunk, pcpu_alt_layout.unit_pages);
 		n++;
 	}
@@ -611,24 +712,30 @@ static void atomic64_max(atomic64_t *v, s64 x)
 		;
 }
 
-/* Take [start, start + bits) of @chunk and account for it. */
+/*
+ * Take @n areas of @bits back to back from @start in @chunk (one map
+ * update) and account for them.  chunk->lock held.
+ */
 static void chunk_take(struct pcpu_alt_chunk *chunk, int start, int bits,
-		       unsigned long caller, bool for_cache)
+		       int n, unsigned long caller, bool for_cache)
 {
 	int first = start / PCPU_ALT_BLOCK_BITS;
-	int last = (start + bits - 1) / PCPU_ALT_BLOCK_BITS;
-	int before = count_empty_pop(chunk, first, last);
+	int last = (start + n * bits - 1) / PCPU_ALT_BLOCK_BITS;
+	int before = count_empty_pop(chunk, first, last), i;
+	u8 site = pcpu_alt_site_id(caller);
 
 	lockdep_assert_held(&chunk->lock);
-	pcpu_alt_map_alloc(&chunk->map, start, bits);
+	chunk_changed(chunk);
+	pcpu_alt_map_alloc_run(&chunk->map, start, bits, n);
 	chunk_adjust_empty(chunk, first, last, before);
 	chunk_relocate(chunk);
-	chunk->sites[start] = pcpu_alt_site_id(caller);
+	for (i = 0; i < n; i++)
+		chunk->sites[start + i * bits] = site;
 	if (for_cache)
-		this_cpu_inc(traffic.cache_takes);
+		this_cpu_add(traffic.cache_takes, n);
 	else
 		this_cpu_inc(traffic.slow_allocs);
-	this_cpu_add(traffic.live_bits, bits);
+	this_cpu_add(traffic.live_bits, n * bits);
 }
 
 /*
@@ -636,20 +743,54 @@ static void chunk_take(struct pcpu_alt_chunk *chunk, int start, int bits,
  * live_areas is the one counter every CPU shares.  chunk->lock held, so
  * the count moves with the chunk's own traffic (see verify).
  */
-static void count_taken(int n, int bits)
+static void count_taken(int n, int bits, bool for_cache)
 {
-	atomic64_max(&max_live_areas, atomic64_add_return(n, &live_areas));
+	s64 live = atomic64_add_return(n, &live_areas);
+
+	/* A cache's areas are not live yet: it tells once it has them. */
+	if (!for_cache)
+		atomic64_max(&max_live_areas,
+			     live - atomic64_read(&cached_told));
 	atomic_min_not_zero(&min_area_bits, bits);
 	atomic_max_int(&max_area_bits, bits);
 }
 
-/* What a give is, for the counters. */
-enum give_kind { GIVE_FREE, GIVE_CACHE, GIVE_ROLLBACK };
+/**
+ * pcpu_alt_chunks_note_cached() - a CPU's caches hold @delta more areas
+ * @delta: areas in this CPU's caches now, less what it told last time
+ *
+ * Called by the per-CPU caches after a refill or a drain, so that the
+ * most live allocations counts no cached area (see cached_told).
+ *
+ * CONTEXT: any.
+ */
+void pcpu_alt_chunks_note_cached(long delta)
+{
+	s64 cached = atomic64_add_return(delta, &cached_told);
+
+	atomic64_max(&max_live_areas, atomic64_read(&live_areas) - cached);
+}
+
+/**
+ * pcpu_alt_chunks_note_live() - @live allocations are live for users now
+ * @live: as counted by a stats reader, cached areas left out
+ *
+ * CONTEXT: any.
+ * RETURNS: the most live allocations since load, @live included.
+ */
+u64 pcpu_alt_chunks_note_live(u64 live)
+{
+	atomic64_max(&max_live_areas, live);
+	return atomic64_read(&max_live_areas);
+}
+
+/* What a give of one area is, for the counters. */
+enum give_kind { GIVE_FREE, GIVE_ROLLBACK };
 
 /*
  * Give back the area at @start of @chunk; returns bits freed or -EINVAL.
- * live_areas is the caller's to lower (chunk_give_one(), or once per
- * batch).
+ * live_areas is the caller's to lower (chunk_give_one()).  Cached areas
+ * go back in batches: chunk_give_cached_locked().
  */
 static int chunk_give(struct pcpu_alt_chunk *chunk, int start,
 		      enum give_kind kind)
@@ -663,13 +804,13 @@ static int chunk_give(struct pcpu_alt_chunk *chunk, int start,
 	first = start / PCPU_ALT_BLOCK_BITS;
 	last = (start + bits - 1) / PCPU_ALT_BLOCK_BITS;
 	before = count_empty_pop(chunk, first, last);
+	chunk_changed(chunk);
 	pcpu_alt_map_free(&chunk->map, start);
+	chunk_raise_pop_contig(chunk, start);
 	chunk_adjust_empty(chunk, first, last, before);
 	chunk_relocate(chunk);
 	if (kind == GIVE_FREE)
 		this_cpu_inc(traffic.slow_frees);
-	else if (kind == GIVE_CACHE)
-		this_cpu_inc(traffic.cache_gives);
 	else
 		this_cpu_inc(traffic.rollbacks);
 	this_cpu_sub(traffic.live_bits, bits);
@@ -713,9 +854,9 @@ static bool chunk_may_fit(const struct pcpu_alt_chunk *chunk, int bits,
 	/* Hints only: the search under the chunk's lock decides. */
 	if (how == FIND_CACHED && !data_race(chunk->cached))
 		return false;
-	/* As above: a hint. */
-	if (how != FIND_ANY && !data_race(chunk->nr_populated))
-		return false;
+	/* Populated room only: a bound on it, not on all free room. */
+	if (how != FIND_ANY)
+		return READ_ONCE(chunk->pop_contig) >= bits;
 	/* As above: a hint. */
 	return data_race(chunk->map.contig) >= bits;
 }
@@ -726,6 +867,7 @@ static bool chunk_may_fit(const struct pcpu_alt_chunk *chunk, int bits,
  * @align_bits: alignment in bits
  * @how: where it may be placed
  * @caller: the allocation's call site
+ * @wait: the last walk waits for busy chunks rather than skip them
  * @areas: for FIND_CACHED: receives up to @want areas, else NULL
  * @want: for FIND_CACHED: how many
  * @chunk: set to the chunk the area (areas) came from
@@ -737,6 +879,7 @@ struct room_taker {
 	int bits;
 	int align_bits;
 	enum find_how how;
+	bool wait;
 	unsigned long caller;
 	struct pcpu_alt_area *areas;
 	int want;
@@ -760,14 +903,66 @@ static bool range_populated(const struct pcpu_alt_chunk *chunk, int start,
  * Take what @t asks for from @chunk, whose area at @start is claimed.
  * chunk->lock held.
  */
+/*
+ * A refill's areas: as many of @t's as lie free back to back from @start
+ * (claimed, see "Cached areas") on, within populated pages, up to
+ * @t->want, their cached bits claimed.  One free run, one map update: no
+ * search per area.  chunk->lock held.
+ */
+/*
+ * Claim the cached bits of the areas @i.. (of @n, @bits each from @start)
+ * whose start lies in the same bitmap word as area @i's: one atomic for
+ * them all.  Returns the next area to claim, or minus the number claimed
+ * in all when a stale free holds one of them (see "Cached areas"): those
+ * after it are let go again.  chunk->lock held.
+ */
+static int claim_word(struct pcpu_alt_chunk *chunk, int start, int bits,
+		      int i, int n)
+{
+	unsigned long *word = chunk->cached + BIT_WORD(start + i * bits);
+	unsigned long mask = 0, held, gone;
+	int j;
+
+	for (j = i; j < n && chunk->cached + BIT_WORD(start + j * bits) == word;
+	     j++)
+		mask |= BIT_MASK(start + j * bits);
+	held = set_mask_bits(word, 0, mask) & mask;
+	if (likely(!held))
+		return j;
+	/* Keep the claims below the first one held; give back the rest. */
+	gone = mask & ~held & ~(BIT_MASK(__ffs(held)) - 1);
+	if (gone)
+		set_mask_bits(word, gone, 0);
+	return -(i + hweight_long(mask & (BIT_MASK(__ffs(held)) - 1)));
+}
+
+static int carve_count(struct pcpu_alt_chunk *chunk, int start,
+		       const struct room_taker *t)
+{
+	int page = start / PCPU_ALT_BLOCK_BITS, n, i, limit;
+
+	/* The populated pages from @start's on. */
+	limit = find_next_zero_bit(chunk->populated, chunk->map.nr_blocks,
+				   page) * PCPU_ALT_BLOCK_BITS;
+	limit = min(limit, start + t->want * t->bits);
+	n = pcpu_alt_map_free_from(&chunk->map, start, limit) / t->bits;
+	/* The first was claimed by the search. */
+	for (i = 1; i < n; i = claim_word(chunk, start, t->bits, i, n))
+		if (i < 0)
+			return -i;
+	return n;
+}
+
 static void take_room(struct pcpu_alt_chunk *chunk, int start,
 		      struct room_taker *t)
 {
+	int i;
+
 	t->chunk = chunk;
 	t->start = start;
 	if (t->how != FIND_CACHED) {
-		chunk_take(chunk, start, t->bits, t->caller, false);
-		count_taken(1, t->bits);
+		chunk_take(chunk, start, t->bits, 1, t->caller, false);
+		count_taken(1, t->bits, false);
 		/* Not a cached area: let go of the claim. */
 		if (chunk->cached)
 			clear_bit(start, chunk->cached);
@@ -777,66 +972,120 @@ static void take_room(struct pcpu_alt_chunk *chunk, int start,
 				    pcpu_alt_chunk_ptr(chunk, start));
 		return;
 	}
-	for (;;) {
-		chunk_take(chunk, start, t->bits, t->caller, true);
-		t->areas[t->got].chunk = chunk;
-		t->areas[t->got].start = start;
-		if (++t->got == t->want)
-			break;
-		start = chunk_find(chunk, t->bits, t->align_bits, t->how);
-		if (start < 0 || !claim_area(chunk, start))
-			break;
+	t->got = carve_count(chunk, start, t);
+	chunk_take(chunk, start, t->bits, t->got, t->caller, true);
+	for (i = 0; i < t->got; i++) {
+		t->areas[i].chunk = chunk;
+		t->areas[i].start = start + i * t->bits;
 	}
-	count_taken(t->got, t->bits);
+	count_taken(t->got, t->bits, true);
+}
+
+/* Search @chunk, locked, for @t and take what it finds.  True if taken. */
+static bool search_locked(struct pcpu_alt_chunk *chunk, struct room_taker *t)
+{
+	int start = chunk_find(chunk, t->bits, t->align_bits, t->how);
+
+	if (start < 0 && !chunk->isolated) {
+		pcpu_alt_test_point(PCPU_ALT_TEST_SEARCH_MISS,
+				    pcpu_alt_chunk_ptr(chunk, 0));
+		/* Its bound let the search in: make it exact. */
+		if (t->how != FIND_ANY)
+			chunk_refresh_pop_contig(chunk);
+	}
+	if (start < 0 || !claim_area(chunk, start))
+		return false;
+	take_room(chunk, start, t);
+	return true;
+}
+
+/*
+ * One walk of the slot lists for @t, IRQs off.  A chunk whose lock is
+ * taken is skipped (FOUND_BUSY if nothing else had room), unless @wait:
+ * then the walk waits for that lock and searches the chunk, so that
+ * contention never passes for a lack of room.  Waiting drops the lists'
+ * lock (order: chunk, then lists); the chunk cannot be freed meanwhile
+ * (RCU), but it may move, and the walk can carry on from it only if it
+ * did not (its move count, written with both locks held, tells): else it
+ * starts over.
+ */
+static enum find_result find_pass(struct room_taker *t, bool wait)
+{
+	int slot, restarts = 0;
+	struct pcpu_alt_chunk *chunk;
+	bool busy;
+
+restart:
+	busy = false;
+	spin_lock(&pcpu_alt_slots_lock);
+	for (slot = pcpu_alt_size_slot(t->bits); slot < pcpu_alt_nr_slots;
+	     slot++) {
+		list_for_each_entry(chunk, &pcpu_alt_slots[slot], list) {
+			if (!chunk_may_fit(chunk, t->bits, t->how))
+				continue;
+			if (spin_trylock(&chunk->lock)) {
+				/* Our lock pins the chunk on this list. */
+				spin_unlock(&pcpu_alt_slots_lock);
+			} else if (wait) {
+				int moves = chunk->moves;
+
+				rcu_read_lock();
+				spin_unlock(&pcpu_alt_slots_lock);
+				pcpu_alt_test_point(PCPU_ALT_TEST_FIND_WAIT,
+						    pcpu_alt_chunk_ptr(chunk, 0));
+				spin_lock(&chunk->lock);
+				rcu_read_unlock();
+				if (chunk->isolated || chunk->moves != moves) {
+					bool found = search_locked(chunk, t);
+
+					spin_unlock(&chunk->lock);
+					if (found)
+						return FOUND;
+					if (++restarts > PCPU_ALT_FIND_RESTARTS)
+						return FOUND_BUSY;
+					goto restart;
+				}
+			} else {
+				busy = true;
+				continue;
+			}
+			if (search_locked(chunk, t)) {
+				spin_unlock(&chunk->lock);
+				return FOUND;
+			}
+			spin_lock(&pcpu_alt_slots_lock);
+			spin_unlock(&chunk->lock);
+		}
+	}
+	spin_unlock(&pcpu_alt_slots_lock);
+	return busy ? FOUND_BUSY : FOUND_NONE;
 }
 
 /*
  * Find room for @t and take it: the first fit in the fullest chunk that
- * has one, under that chunk's lock.  False when no chunk has room (or
- * every one that might stayed busy through all the passes: then the caller
- * acts as if none had room).
+ * has one, under that chunk's lock.  The walks skip busy chunks; with
+ * @t->wait the last one waits for them.  FOUND_NONE when no chunk has
+ * room; FOUND_BUSY when a chunk that might have had room stayed busy (or,
+ * waiting, when chunks kept moving under the walk).
  */
-static bool find_room(struct room_taker *t)
+static enum find_result find_room(struct room_taker *t)
 {
-	struct pcpu_alt_chunk *chunk;
+	enum find_result res = FOUND_NONE;
 	unsigned long irq;
-	int slot, pass, start;
-	bool busy;
+	int pass;
 
 	t->got = 0;
 	local_irq_save(irq);
 	for (pass = 0; pass < PCPU_ALT_FIND_PASSES; pass++) {
-		busy = false;
-		spin_lock(&pcpu_alt_slots_lock);
-		for (slot = pcpu_alt_size_slot(t->bits);
-		     slot < pcpu_alt_nr_slots; slot++) {
-			list_for_each_entry(chunk, &pcpu_alt_slots[slot], list) {
-				if (!chunk_may_fit(chunk, t->bits, t->how))
-					continue;
-				if (!spin_trylock(&chunk->lock)) {
-					busy = true;
-					continue;
-				}
-				/* Our lock pins the chunk on this list. */
-				spin_unlock(&pcpu_alt_slots_lock);
-				start = chunk_find(chunk, t->bits,
-						   t->align_bits, t->how);
-				if (start >= 0 && claim_area(chunk, start)) {
-					take_room(chunk, start, t);
-					spin_unlock_irqrestore(&chunk->lock, irq);
-					return true;
-				}
-				spin_lock(&pcpu_alt_slots_lock);
-				spin_unlock(&chunk->lock);
-			}
-		}
-		spin_unlock(&pcpu_alt_slots_lock);
-		if (!busy)
+		bool last = pass == PCPU_ALT_FIND_PASSES - 1;
+
+		res = find_pass(t, t->wait && last);
+		if (res != FOUND_BUSY)
 			break;
 		cpu_relax();
 	}
 	local_irq_restore(irq);
-	return false;
+	return res;
 }
 
 /* ---- the slow path ---- */
@@ -931,10 +1180,16 @@ static gfp_t internal_gfp(gfp_t gfp)
  */
 static bool find_or_create(struct room_taker *t, gfp_t gfp, const char **why)
 {
+	enum find_result res;
+
 	lockdep_assert_held(&pcpu_alt_mutex);
 	for (;;) {
-		if (find_room(t))
+		res = find_room(t);
+		if (res == FOUND)
 			return true;
+		/* Busy is not full: look again rather than make a chunk. */
+		if (res == FOUND_BUSY)
+			continue;
 		if (!pcpu_alt_chunk_create(internal_gfp(gfp), why))
 			return false;
 	}
@@ -949,11 +1204,18 @@ static bool alloc_blocking(struct room_taker *t, gfp_t gfp,
 
 	*reason = PCPU_ALT_FAIL_KILLED;
 	*why = "interrupted by a fatal signal";
-	/* Populated room first: it needs neither the mutex nor a new page. */
+	/*
+	 * Populated room first: it needs neither the mutex nor a new page.
+	 * A busy chunk is not waited for there (others may go on while it
+	 * is held); it is when looking anywhere, so that contention never
+	 * makes a chunk.
+	 */
 	t->how = FIND_POPULATED;
-	if (!find_room(t))
+	if (find_room(t) != FOUND) {
 		t->how = FIND_ANY;
-	if (t->how == FIND_ANY && !find_room(t)) {
+		t->wait = true;
+	}
+	if (t->how == FIND_ANY && find_room(t) != FOUND) {
 		if (lock_for_caller(gfp))
 			return false;
 		locked = true;
@@ -1016,6 +1278,7 @@ struct pcpu_alt_chunk *pcpu_alt_chunk_alloc(int bits, int align_bits,
 		.bits = bits, .align_bits = align_bits, .caller = caller,
 	};
 	struct reclaim_scope scope;
+	enum find_result res;
 	bool ok;
 
 	if (gfpflags_allow_blocking(gfp)) {
@@ -1023,10 +1286,16 @@ struct pcpu_alt_chunk *pcpu_alt_chunk_alloc(int bits, int align_bits,
 		ok = alloc_blocking(&t, gfp, reason, why);
 		reclaim_scope_exit(&scope);
 	} else {
+		/* Populated room is all it may have: wait for a busy chunk. */
 		t.how = FIND_POPULATED;
-		ok = find_room(&t);
-		*reason = PCPU_ALT_FAIL_NO_POPULATED;
-		*why = "no populated room for a non-blocking allocation";
+		t.wait = true;
+		res = find_room(&t);
+		ok = res == FOUND;
+		*reason = res == FOUND_BUSY ? PCPU_ALT_FAIL_BUSY :
+					      PCPU_ALT_FAIL_NO_POPULATED;
+		*why = res == FOUND_BUSY ?
+		       "populated room busy: the chunks holding it kept moving" :
+		       "no populated room for a non-blocking allocation";
 	}
 	*start = t.start;
 	return ok ? t.chunk : NULL;
@@ -1197,35 +1466,130 @@ int pcpu_alt_chunk_take_cached(int bits, int align_bits, int want,
 		.caller = caller, .areas = areas, .want = want,
 	};
 
-	return want > 0 && find_room(&t) ? t.got : 0;
+	return want > 0 && find_room(&t) == FOUND ? t.got : 0;
+}
+
+/* Areas of a drain given back with one map update at most. */
+#define PCPU_ALT_GIVE_BATCH	32
+
+/* For sort(): by chunk, then by place in it. */
+static int cmp_area(const void *a, const void *b)
+{
+	const struct pcpu_alt_area *x = a, *y = b;
+
+	if (x->chunk != y->chunk)
+		return x->chunk < y->chunk ? -1 : 1;
+	return x->start - y->start;
+}
+
+/*
+ * Empty populated pages among those under the @n areas of @starts and
+ * @ends (increasing), each page counted once.  chunk->lock held.
+ */
+static int count_empty_under(const struct pcpu_alt_chunk *chunk,
+			     const int *starts, const int *ends, int n)
+{
+	int i, first, last, counted = -1, empty = 0;
+
+	for (i = 0; i < n; i++) {
+		first = max(starts[i] / PCPU_ALT_BLOCK_BITS, counted + 1);
+		last = (ends[i] - 1) / PCPU_ALT_BLOCK_BITS;
+		if (first > last)
+			continue;
+		empty += count_empty_pop(chunk, first, last);
+		counted = last;
+	}
+	return empty;
+}
+
+/*
+ * Release the cached bits of @n areas (increasing @starts), back in the
+ * map already: one atomic per bitmap word, fully ordered, so that a fast
+ * free claiming one of them sees the map as the drain left it (pairs with
+ * its test_and_set_bit()).  chunk->lock held.
+ */
+static void release_claims(struct pcpu_alt_chunk *chunk, const int *starts,
+			   int n)
+{
+	unsigned long mask;
+	int i, j;
+
+	for (i = 0; i < n; i = j) {
+		mask = 0;
+		for (j = i; j < n && BIT_WORD(starts[j]) == BIT_WORD(starts[i]);
+		     j++)
+			mask |= BIT_MASK(starts[j]);
+		set_mask_bits(chunk->cached + BIT_WORD(starts[i]), mask, 0);
+	}
+}
+
+/*
+ * Give back @n (at most PCPU_ALT_GIVE_BATCH) cached areas of @chunk, in
+ * increasing order: one map update for those back to back, one count of
+ * the pages they touch, one move between lists.  chunk->lock held.
+ */
+static void chunk_give_cached_locked(struct pcpu_alt_chunk *chunk,
+				     const struct pcpu_alt_area *areas, int n)
+{
+	int starts[PCPU_ALT_GIVE_BATCH], ends[PCPU_ALT_GIVE_BATCH];
+	int i, before, bits;
+
+	lockdep_assert_held(&chunk->lock);
+	for (i = 0; i < n; i++) {
+		starts[i] = areas[i].start;
+		ends[i] = starts[i] + pcpu_alt_map_size_at(&chunk->map,
+							   starts[i]);
+	}
+	before = count_empty_under(chunk, starts, ends, n);
+	chunk_changed(chunk);
+	bits = pcpu_alt_map_free_many(&chunk->map, starts, n);
+	if (WARN_ON_ONCE(bits < 0))
+		return;		/* a cache held an area it did not own */
+	for (i = 0; i < n; i++)
+		/* Once per free run: areas back to back share it. */
+		if (!i || starts[i] != ends[i - 1])
+			chunk_raise_pop_contig(chunk, starts[i]);
+	release_claims(chunk, starts, n);
+	i = count_empty_under(chunk, starts, ends, n) - before;
+	if (i) {
+		chunk->nr_empty_pop += i;
+		atomic_add(i, &nr_empty_pop_pages);
+	}
+	chunk_relocate(chunk);
+	this_cpu_add(traffic.cache_gives, n);
+	this_cpu_sub(traffic.live_bits, bits);
+	/* Counted once per batch, as in count_taken(). */
+	atomic64_sub(n, &live_areas);
 }
 
 /**
  * pcpu_alt_chunk_give_cached() - give areas a per-CPU cache held back
- * @areas: the areas
+ * @areas: the areas; sorted here, by chunk and place
  * @n: how many
  *
- * Each goes back to its map before its cached bit is released (see
- * "Cached areas"); runs of areas of one chunk share one lock section.
+ * Each chunk's areas go back in one section under its lock, with one map
+ * update for those that lie back to back and one hint update per block
+ * touched; each goes back to its map before its cached bit is released
+ * (see "Cached areas").
  *
  * CONTEXT: any.
  */
-void pcpu_alt_chunk_give_cached(const struct pcpu_alt_area *areas, int n)
+void pcpu_alt_chunk_give_cached(struct pcpu_alt_area *areas, int n)
 {
 	struct pcpu_alt_chunk *chunk;
 	unsigned long irq;
-	int i, j;
+	int i, j, k;
 
+	sort(areas, n, sizeof(*areas), cmp_area, NULL);
 	for (i = 0; i < n; i = j) {
 		chunk = areas[i].chunk;
+		for (j = i; j < n && areas[j].chunk == chunk; j++)
+			;
 		spin_lock_irqsave(&chunk->lock, irq);
-		for (j = i; j < n && areas[j].chunk == chunk; j++) {
-			chunk_give(chunk, areas[j].start, GIVE_CACHE);
-			/* Pairs with the fast free's test_and_set_bit(). */
-			clear_bit_unlock(areas[j].start, chunk->cached);
-		}
-		/* Counted once per chunk, as in count_taken(). */
-		atomic64_sub(j - i, &live_areas);
+		for (k = i; k < j; k += PCPU_ALT_GIVE_BATCH)
+			chunk_give_cached_locked(chunk, areas + k,
+						 min(j - k,
+						     PCPU_ALT_GIVE_BATCH));
 		spin_unlock_irqrestore(&chunk->lock, irq);
 	}
 }
@@ -1309,10 +1673,14 @@ int pcpu_alt_chunks_depopulate_step(int max)
 		__set_bit(page, batch);
 		n++;
 	}
+	if (n)
+		chunk_changed(chunk);
 	for_each_set_bit(page, batch, pages)
 		__clear_bit(page, chunk->populated);
 	chunk->nr_populated -= n;
 	chunk->nr_empty_pop -= n;
+	if (n)
+		chunk_refresh_pop_contig(chunk);
 	atomic_sub(n, &nr_empty_pop_pages);
 	counter_add(&counters.nr_populated_pages, -n);
 	counter_add64(&counters.nr_pages_depopulated, n);
@@ -1412,6 +1780,59 @@ static u64 traffic_total(void)
 	       t.rollbacks;
 }
 
+/*
+ * Does populated page @page of @chunk hold allocations, all of them
+ * sitting in per-CPU caches?  Walks the page's allocations (one that began
+ * on an earlier page included) and stops at the first live one.
+ * chunk->lock held.
+ */
+static bool page_cached_only(const struct pcpu_alt_chunk *chunk, int page)
+{
+	const struct pcpu_alt_map *map = &chunk->map;
+	int first = page * PCPU_ALT_BLOCK_BITS;
+	int end = first + PCPU_ALT_BLOCK_BITS, start;
+
+	start = find_next_bit(map->alloc_map, end, first);
+	if (start >= end)
+		return false;	/* empty: counted already */
+	/* Inside an allocation, its start is the last bound before. */
+	if (!test_bit(start, map->bound_map))
+		start = find_last_bit(map->bound_map, start);
+	for (; start < end; start = pcpu_alt_map_next_alloc(map, start + 1))
+		if (!test_bit(start, chunk->cached))
+			return false;
+	return true;
+}
+
+/*
+ * Populated pages whose every allocation sits in a per-CPU cache: empty to
+ * users (stats), not to the reserve, which cannot hand them out.  One
+ * chunk locked at a time; in each, the walk of a page stops at its first
+ * live allocation.
+ */
+static unsigned int cached_only_pages(void)
+{
+	struct pcpu_alt_chunk *chunk;
+	unsigned int n = 0;
+	unsigned long id, irq;
+	int page;
+
+	rcu_read_lock();
+	xa_for_each(&pcpu_alt_ids, id, chunk) {
+		/* Set when the chunk is made, never changed. */
+		if (!chunk->cached)
+			continue;
+		spin_lock_irqsave(&chunk->lock, irq);
+		for_each_set_bit(page, chunk->populated, chunk->map.nr_blocks)
+			if (!chunk->isolated && chunk->cached &&
+			    page_cached_only(chunk, page))
+				n++;
+		spin_unlock_irqrestore(&chunk->lock, irq);
+	}
+	rcu_read_unlock();
+	return n;
+}
+
 /**
  * pcpu_alt_chunks_stats() - copy the chunk layer's counters
  * @st: receives them; fields the chunk layer does not keep are left alone
@@ -1426,7 +1847,8 @@ void pcpu_alt_chunks_stats(struct pcpu_alt_stats *st)
 	struct map_traffic t;
 
 	traffic_sum(&t);
-	st->nr_allocs = t.slow_allocs;
+	/* A rolled-back allocation was never the caller's. */
+	st->nr_allocs = t.slow_allocs - t.rollbacks;
 	st->nr_frees = t.slow_frees;
 	st->nr_live = atomic64_read(&live_areas);
 	st->nr_max_live = atomic64_read(&max_live_areas);
@@ -1435,7 +1857,8 @@ void pcpu_alt_chunks_stats(struct pcpu_alt_stats *st)
 			      PCPU_ALT_MIN_ALLOC;
 	st->max_alloc_bytes = (u64)atomic_read(&max_area_bits) *
 			      PCPU_ALT_MIN_ALLOC;
-	st->nr_empty_pop_pages = atomic_read(&nr_empty_pop_pages);
+	st->nr_empty_pop_pages = atomic_read(&nr_empty_pop_pages) +
+				 cached_only_pages();
 	st->nr_chunks = READ_ONCE(counters.nr_chunks);
 	st->nr_max_chunks = READ_ONCE(counters.nr_max_chunks);
 	st->nr_populated_pages = READ_ONCE(counters.nr_populated_pages);
@@ -1534,87 +1957,151 @@ void pcpu_alt_chunk_copy_destroy(struct pcpu_alt_chunk_copy *c)
 }
 
 /*
- * The chunk with id @id (and whether it is the spare), or NULL.  Call
- * under rcu_read_lock(): the chunk may be isolated and freed after a grace
- * period once the lists' lock is dropped; check ->isolated under its lock.
+ * The chunk with id @id (and whether it is the spare), or NULL: one index
+ * lookup, and a look at the head of the free list.  Call under
+ * rcu_read_lock(): the chunk may be isolated and freed after a grace
+ * period; check ->isolated under its lock.
  */
 static struct pcpu_alt_chunk *chunk_by_id(int id, bool *spare)
 {
 	struct list_head *free_list = &pcpu_alt_slots[pcpu_alt_free_slot()];
-	struct pcpu_alt_chunk *chunk, *found = NULL;
+	struct pcpu_alt_chunk *chunk = xa_load(&pcpu_alt_ids, id);
 	unsigned long irq;
-	int slot;
 
+	*spare = false;
+	if (!chunk)
+		return NULL;
 	spin_lock_irqsave(&pcpu_alt_slots_lock, irq);
-	for (slot = 0; slot < pcpu_alt_nr_slots && !found; slot++)
-		list_for_each_entry(chunk, &pcpu_alt_slots[slot], list)
-			if (chunk->id == id) {
-				found = chunk;
-				break;
-			}
-	*spare = found && !list_empty(free_list) &&
+	*spare = !list_empty(free_list) &&
 		 list_first_entry(free_list, struct pcpu_alt_chunk,
-				  list) == found;
+				  list) == chunk;
 	spin_unlock_irqrestore(&pcpu_alt_slots_lock, irq);
-	return found;
+	return chunk;
 }
 
-/* Copy @chunk into @c; chunk->lock held. */
-static void copy_locked(const struct pcpu_alt_chunk *chunk,
-			struct pcpu_alt_chunk_copy *c)
+/*
+ * A chunk copy takes this many pages of the map (bitmaps, hint blocks,
+ * call site ids, cached bits) per locked section: about 4.5 KiB, a
+ * bounded time with IRQs off whatever the unit size (units of at least
+ * 32 KiB are at least two sections).
+ */
+#define PCPU_ALT_COPY_PAGES	4
+/* Copies of a chunk that keeps changing before the last one is kept torn. */
+#define PCPU_ALT_COPY_TRIES	4
+
+/* The chunk-wide part of a copy: hints, counters, populated pages. */
+static void copy_head(const struct pcpu_alt_chunk *chunk,
+		      struct pcpu_alt_chunk_copy *c)
 {
 	unsigned long *alloc_map = c->map.alloc_map;
 	unsigned long *bound_map = c->map.bound_map;
 	struct pcpu_alt_block *blocks = c->map.blocks;
-	int nr_bits = c->map.nr_bits, nr_blocks = c->map.nr_blocks;
 
 	c->map = chunk->map;
-	bitmap_copy(alloc_map, chunk->map.alloc_map, nr_bits);
-	bitmap_copy(bound_map, chunk->map.bound_map, nr_bits + 1);
-	memcpy(blocks, chunk->map.blocks, nr_blocks * sizeof(*blocks));
 	c->map.alloc_map = alloc_map;
 	c->map.bound_map = bound_map;
 	c->map.blocks = blocks;
-	bitmap_copy(c->populated, chunk->populated, nr_blocks);
+	bitmap_copy(c->populated, chunk->populated, c->map.nr_blocks);
 	c->has_cached = chunk->cached;
-	if (chunk->cached)
-		bitmap_copy(c->cached, chunk->cached, nr_bits);
-	memcpy(c->sites, chunk->sites, nr_bits);
 	c->id = chunk->id;
 	c->slot = chunk->slot;
 	c->nr_populated = chunk->nr_populated;
 	c->nr_empty_pop = chunk->nr_empty_pop;
 }
 
+/* Pages [first, end) of the map; end == nr_blocks takes the last bound. */
+static void copy_pages(const struct pcpu_alt_chunk *chunk,
+		       struct pcpu_alt_chunk_copy *c, int first, int end)
+{
+	/* A page of bits is a whole number of words. */
+	size_t w0 = BITS_TO_LONGS(first * PCPU_ALT_BLOCK_BITS);
+	size_t w1 = BITS_TO_LONGS(end * PCPU_ALT_BLOCK_BITS);
+	size_t b0 = first * PCPU_ALT_BLOCK_BITS;
+	size_t b1 = end * PCPU_ALT_BLOCK_BITS;
+	size_t wb1 = end == c->map.nr_blocks ?
+		     BITS_TO_LONGS(c->map.nr_bits + 1) : w1;
+
+	memcpy(c->map.alloc_map + w0, chunk->map.alloc_map + w0,
+	       (w1 - w0) * sizeof(long));
+	memcpy(c->map.bound_map + w0, chunk->map.bound_map + w0,
+	       (wb1 - w0) * sizeof(long));
+	memcpy(c->map.blocks + first, chunk->map.blocks + first,
+	       (end - first) * sizeof(*c->map.blocks));
+	memcpy(c->sites + b0, chunk->sites + b0, b1 - b0);
+	if (chunk->cached)
+		memcpy(c->cached + w0, chunk->cached + w0,
+		       (w1 - w0) * sizeof(long));
+}
+
+/* How one try at copying a chunk went. */
+enum copy_try { COPY_WHOLE, COPY_TORN, COPY_GONE };
+
+/*
+ * One try: the chunk in sections of PCPU_ALT_COPY_PAGES pages, each under
+ * its lock with IRQs off.  Whole if no change came between the first
+ * section and the last.  RCU read lock held (the chunk is not freed).
+ */
+static enum copy_try copy_try(struct pcpu_alt_chunk *chunk,
+			      struct pcpu_alt_chunk_copy *c)
+{
+	int pages = c->map.nr_blocks, first, end;
+	unsigned long irq, changes = 0;
+	bool torn = false, gone;
+
+	for (first = 0; first < pages; first = end) {
+		end = min(first + PCPU_ALT_COPY_PAGES, pages);
+		if (first)
+			pcpu_alt_test_point(PCPU_ALT_TEST_COPY_GAP,
+					    pcpu_alt_chunk_ptr(chunk, 0));
+		spin_lock_irqsave(&chunk->lock, irq);
+		gone = chunk->isolated;
+		if (!gone) {
+			if (!first) {
+				copy_head(chunk, c);
+				changes = chunk->changes;
+			}
+			torn |= chunk->changes != changes;
+			copy_pages(chunk, c, first, end);
+		}
+		spin_unlock_irqrestore(&chunk->lock, irq);
+		if (gone)
+			return COPY_GONE;
+	}
+	return torn ? COPY_TORN : COPY_WHOLE;
+}
+
 /**
- * pcpu_alt_chunk_copy() - copy chunk @id in one section under its lock
+ * pcpu_alt_chunk_copy() - copy chunk @id, a few pages per locked section
  * @id: the chunk id
  * @c: a copy set up by pcpu_alt_chunk_copy_init()
  *
- * The section is one memcpy of the chunk's bitmaps and hint blocks, with
- * IRQs off: bounded by the unit size, whatever the caller does with it.
+ * Each section holds the chunk's lock with IRQs off for a bounded copy
+ * (PCPU_ALT_COPY_PAGES pages of the map), whatever the unit size; IRQs
+ * are on between sections.  A chunk that changed between the first
+ * section and the last is copied again, PCPU_ALT_COPY_TRIES times at
+ * most; @c->whole tells whether the copy is one snapshot.
  *
  * CONTEXT: process context.
  * RETURNS: true if the chunk was found.
  */
 bool pcpu_alt_chunk_copy(int id, struct pcpu_alt_chunk_copy *c)
 {
+	enum copy_try res = COPY_GONE;
 	struct pcpu_alt_chunk *chunk;
-	bool spare, found = false;
-	unsigned long irq;
+	bool spare;
+	int try;
 
 	rcu_read_lock();
 	chunk = chunk_by_id(id, &spare);
-	if (chunk) {
-		spin_lock_irqsave(&chunk->lock, irq);
-		found = !chunk->isolated;
-		if (found)
-			copy_locked(chunk, c);
-		spin_unlock_irqrestore(&chunk->lock, irq);
+	for (try = 0; chunk && try < PCPU_ALT_COPY_TRIES; try++) {
+		res = copy_try(chunk, c);
+		if (res != COPY_TORN)
+			break;
 	}
 	rcu_read_unlock();
 	c->spare = spare;
-	return found;
+	c->whole = res == COPY_WHOLE;
+	return chunk && res != COPY_GONE;
 }
 
 /**
@@ -1624,7 +2111,9 @@ bool pcpu_alt_chunk_copy(int id, struct pcpu_alt_chunk_copy *c)
  * @arg: passed to @report
  *
  * The map's own checker, plus the page counters, the slot and the rule
- * that a cached bit marks the start of an allocation.
+ * that a cached bit marks the start of an allocation.  A copy that is not
+ * one snapshot (@c->whole false) is checked page by page only: each
+ * page's bits and hints were copied together.
  *
  * RETURNS: the number of disagreements.
  */
@@ -1634,6 +2123,9 @@ int pcpu_alt_chunk_copy_check(const struct pcpu_alt_chunk_copy *c,
 	int pages = c->map.nr_blocks, errors, nr_pop, empty = 0, page, bit;
 	int slot = pcpu_alt_map_slot(&c->map, pcpu_alt_free_slot());
 
+	/* Pages copied at different times: each one still holds. */
+	if (!c->whole)
+		return pcpu_alt_map_check_blocks(&c->map, report, arg);
 	errors = pcpu_alt_map_check(&c->map, report, arg);
 	nr_pop = bitmap_weight(c->populated, pages);
 	for_each_set_bit(page, c->populated, pages)
@@ -1698,6 +2190,7 @@ struct verify_totals {
 	unsigned int empty;
 	unsigned int chunks;
 	unsigned int free_chunks;
+	unsigned int torn;
 };
 
 /*
@@ -1716,6 +2209,8 @@ static int verify_chunks(struct pcpu_alt_chunk_copy *c,
 	for (i = 0; i < nr; i++) {
 		if (ids[i] < 0 || !pcpu_alt_chunk_copy(ids[i], c))
 			continue;
+		/* Changed all along while copied: as if areas moved. */
+		t->torn += !c->whole;
 		errors += pcpu_alt_chunk_copy_check(c, verify_report, c);
 		t->live += c->map.nr_allocs;
 		t->populated += c->nr_populated;
@@ -1758,7 +2253,7 @@ int pcpu_alt_chunks_verify(void)
 	for (pass = 0; pass < PCPU_ALT_VERIFY_PASSES; pass++) {
 		moved = traffic_total();
 		errors = verify_chunks(&c, &t);
-		if (errors || moved == traffic_total())
+		if (errors || (moved == traffic_total() && !t.torn))
 			break;
 	}
 	if (errors < 0) {
@@ -1767,7 +2262,10 @@ int pcpu_alt_chunks_verify(void)
 		return errors;
 	}
 	live = atomic64_read(&live_areas);
-	if (!errors && moved == traffic_total()) {
+	if (t.torn)
+		pr_info("verify: %u chunk(s) changed while copied, every time: checked page by page only\n",
+			t.torn);
+	if (!errors && moved == traffic_total() && !t.torn) {
 		errors += (t.live != live) +
 			  (t.populated != counters.nr_populated_pages) +
 			  (t.empty != pcpu_alt_nr_empty_pop_pages()) +
@@ -1935,8 +2433,9 @@ int pcpu_alt_chunks_init(bool km_backend)
 		pr_info("track_callers is no longer needed: call sites are always recorded (debugfs callers)\n");
 	pcpu_alt_km_backend = km_backend;
 	pcpu_alt_nr_slots = fls(pcpu_alt_layout.unit_size) + 2;
-	pcpu_alt_slots = kcalloc(pcpu_alt_nr_slots, sizeof(*pcpu_alt_slots),
-				 GFP_KERNEL);
+	if (!pcpu_alt_fault_inject(GFP_KERNEL))
+		pcpu_alt_slots = kcalloc(pcpu_alt_nr_slots,
+					 sizeof(*pcpu_alt_slots), GFP_KERNEL);
 	if (!pcpu_alt_slots)
 		return -ENOMEM;
 	for (slot = 0; slot < pcpu_alt_nr_slots; slot++)
@@ -1954,6 +2453,7 @@ void pcpu_alt_chunks_exit(void)
 	report_leaks();
 	destroy_all_chunks();
 	xa_destroy(&pcpu_alt_index);
+	xa_destroy(&pcpu_alt_ids);
 	kfree(pcpu_alt_slots);
 	pcpu_alt_slots = NULL;
 }

@@ -18,8 +18,10 @@
 /**
  * struct pcpu_alt_chunk - one region and its allocation state
  * @lock: protects everything below marked (lock); IRQ-safe
- * @list: on a slot list (pcpu_alt_slots_lock)
- * @slot: which one (pcpu_alt_slots_lock)
+ * @list: on a slot list (pcpu_alt_slots_lock and @lock to move it)
+ * @slot: which one (same)
+ * @moves: bumped by every move of @list (same): a walk that dropped the
+ *         lists' lock to wait for @lock tells whether it moved meanwhile
  * @id: never reused while loaded
  * @isolated: off the lists and the index, being destroyed (lock)
  * @base: region base address
@@ -28,17 +30,25 @@
  *             pcpu_alt_mutex and @lock held, so either suffices to read it
  * @nr_populated: bits set in @populated (same rule)
  * @nr_empty_pop: populated pages with no allocation in them (lock)
+ * @pop_contig: no free run inside populated pages is longer (lock; read
+ *              racily as a hint): kept a bound as areas come and go, and
+ *              made exact again when a search for populated room finds
+ *              none, so searches that need populated room skip chunks
+ *              without it
  * @sites: call site id (pcpu_alt_sites.c) of the area starting at each
  *         bit; written under @lock, or by the cache fast path for an area
  *         it owns; meaningful at the start of a live area only
  * @cached: bit set at the start of each area sitting in a per-CPU cache;
  *          NULL when the chunk was made with caches off.  Atomic bitops:
  *          see "Cached areas" at the top of pcpu_alt_chunk.c.
+ * @changes: bumped by every change to @map or @populated (lock); a copy
+ *           made in several sections is whole when it did not move
  */
 struct pcpu_alt_chunk {
 	spinlock_t lock;	/* see above and pcpu_alt_chunk.c */
 	struct list_head list;
 	int slot;
+	int moves;
 	int id;
 	bool isolated;
 	void *base;
@@ -46,8 +56,10 @@ struct pcpu_alt_chunk {
 	unsigned long *populated;
 	int nr_populated;
 	int nr_empty_pop;
+	int pop_contig;
 	u8 *sites;
 	unsigned long *cached;
+	unsigned long changes;
 };
 
 /**
@@ -72,10 +84,16 @@ struct pcpu_alt_area {
  * @spare: it is the first fully free chunk, the one kept as a spare
  * @nr_populated: its populated pages
  * @nr_empty_pop: its populated pages holding no allocation
+ * @whole: the map, hints, counters and populated bitmap are one snapshot
+ *         (the chunk did not change while it was copied); when false they
+ *         may mix states a few allocations apart, each page's bits and
+ *         hints one snapshot, and checks go page by page
  *
  * For views and checks that must not hold a chunk's lock while they
- * scan: the copy is made with the lock held and IRQs off for one bounded
- * memcpy, and everything else runs on the copy.
+ * scan: the copy is made in sections of a few pages, each under the lock
+ * with IRQs off, IRQs on between them, and everything else runs on the
+ * copy.  The cached bits and call site ids, which the per-CPU caches
+ * write without the lock, are as racy as a direct read.
  */
 struct pcpu_alt_chunk_copy {
 	struct pcpu_alt_map map;
@@ -88,6 +106,7 @@ struct pcpu_alt_chunk_copy {
 	bool spare;
 	int nr_populated;
 	int nr_empty_pop;
+	bool whole;
 };
 
 extern struct mutex pcpu_alt_mutex;
@@ -117,7 +136,9 @@ int pcpu_alt_area_bits_racy(const struct pcpu_alt_chunk *chunk, int start);
 int pcpu_alt_chunk_take_cached(int bits, int align_bits, int want,
 			       unsigned long caller,
 			       struct pcpu_alt_area *areas);
-void pcpu_alt_chunk_give_cached(const struct pcpu_alt_area *areas, int n);
+void pcpu_alt_chunk_give_cached(struct pcpu_alt_area *areas, int n);
+void pcpu_alt_chunks_note_cached(long delta);
+u64 pcpu_alt_chunks_note_live(u64 live);
 void pcpu_alt_chunk_set_caller(struct pcpu_alt_chunk *chunk, int start,
 			       unsigned long caller);
 

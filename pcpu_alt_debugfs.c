@@ -45,6 +45,7 @@ static int stats_show(struct seq_file *m, void *v)
 		[PCPU_ALT_FAIL_CHUNK] = "fail_chunk",
 		[PCPU_ALT_FAIL_POPULATE] = "fail_populate",
 		[PCPU_ALT_FAIL_KILLED] = "fail_killed",
+		[PCPU_ALT_FAIL_BUSY] = "fail_busy",
 	};
 	struct pcpu_alt_stats st;
 	u64 fails = 0;
@@ -96,11 +97,14 @@ static int stats_show(struct seq_file *m, void *v)
 	seq_printf(m, "cache_frees=%llu\n", st.nr_cache_frees);
 	seq_printf(m, "cache_refills=%llu\n", st.nr_cache_refills);
 	seq_printf(m, "cache_drains=%llu\n", st.nr_cache_drains);
-	for (i = PCPU_ALT_FAIL_KILLED; i < PCPU_ALT_FAIL_NR; i++)
-		seq_printf(m, "%s=%llu\n", fail_key[i], st.fail[i]);
+	seq_printf(m, "%s=%llu\n", fail_key[PCPU_ALT_FAIL_KILLED],
+		   st.fail[PCPU_ALT_FAIL_KILLED]);
 	seq_printf(m, "site_meta_bytes=%zu\n", st.site_meta_bytes);
 	seq_printf(m, "call_sites=%u\n", st.nr_sites);
 	seq_printf(m, "call_site_overflows=%llu\n", st.nr_site_overflows);
+	for (i = PCPU_ALT_FAIL_BUSY; i < PCPU_ALT_FAIL_NR; i++)
+		seq_printf(m, "%s=%llu\n", fail_key[i], st.fail[i]);
+	seq_printf(m, "accounted_allocs=%llu\n", st.nr_accounted);
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(stats);

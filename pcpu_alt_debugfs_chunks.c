@@ -14,10 +14,14 @@
  *     retried).
  *  2. Per chunk: pcpu_alt_chunk_copy() copies the chunk's map (bitmaps,
  *     hint blocks, hints, counters) and populated bitmap into buffers
- *     allocated at open, in one section under that chunk's lock.
- *     Everything printed for that chunk, the checker's verdict included,
- *     is computed from the copy: one consistent snapshot per chunk, and
- *     allocations elsewhere never wait for a reader.
+ *     allocated at open, a few pages per section under that chunk's lock
+ *     (IRQs on between sections), again while the chunk changed between
+ *     its first section and its last.  Everything printed for that chunk,
+ *     the checker's verdict included, is computed from the copy: one
+ *     snapshot per chunk, or, for a chunk that changed during every try,
+ *     figures that may mix states a few allocations apart, checked page
+ *     by page (each page's bits and hints were copied together).
+ *     Allocations elsewhere never wait for a reader.
  *
  * A chunk can change slot, or be destroyed, between the two steps; its
  * record then shows its own slot, or a "gone" line.
@@ -175,7 +179,10 @@ static void walk_report(void *arg, const char *what, int where, int expected,
 	w->errors++;
 }
 
-/* Run the checker on the copy, plus the page counters it does not cover. */
+/*
+ * Run the checker on the copy, plus the page counters it does not cover
+ * (on a copy that is not one snapshot, page by page only).
+ */
 static void walk_check(struct chunk_walk *w)
 {
 	w->errors = 0;

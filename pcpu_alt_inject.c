@@ -24,7 +24,7 @@ MODULE_PARM_DESC(fail_every, "fault injection: fail every Nth internal allocatio
 
 static unsigned int race_delay_ms;
 module_param(race_delay_ms, uint, 0644);
-MODULE_PARM_DESC(race_delay_ms, "test: wait this long in the race windows tests open (before a cache drain, before unload's last drain); 0 = off");
+MODULE_PARM_DESC(race_delay_ms, "test: wait this long in the race windows tests open (before a cache drain, before unload's last drain, at load before the chunk layer); 0 = off");
 
 static atomic_t fault_count;
 static atomic64_t nr_faults_injected;

@@ -76,6 +76,8 @@ int pcpu_alt_balance_init(void);
 void pcpu_alt_balance_run(void);
 void pcpu_alt_balance_kick(void);
 void pcpu_alt_balance_kick_lazy(void);
+void pcpu_alt_balance_give_back(void);
+void pcpu_alt_balance_start(void);
 void pcpu_alt_balance_stop(void);
 int pcpu_alt_balance_set_watermarks(unsigned int low, unsigned int high);
 bool pcpu_alt_balance_has_excess(void);

@@ -386,15 +386,47 @@ static void map_apply_parts(struct pcpu_alt_map *map, int start, int end,
  */
 void pcpu_alt_map_alloc(struct pcpu_alt_map *map, int start, int bits)
 {
-	int end = start + bits, b;
+	pcpu_alt_map_alloc_run(map, start, bits, 1);
+}
 
-	bitmap_set(map->alloc_map, start, bits);
-	__set_bit(start, map->bound_map);
-	__set_bit(end, map->bound_map);
+/**
+ * pcpu_alt_map_free_from() - free bits from a bit on
+ * @map: the map
+ * @start: a free bit
+ * @limit: count no further than this bit
+ *
+ * Return: how many bits from @start on are free, up to @limit.
+ */
+int pcpu_alt_map_free_from(const struct pcpu_alt_map *map, int start,
+			   int limit)
+{
+	return find_next_bit(map->alloc_map, min(limit, map->nr_bits), start) -
+	       start;
+}
+
+/**
+ * pcpu_alt_map_alloc_run() - mark @n areas of @bits in use, back to back
+ * @map: the map
+ * @start: first bit of the first area; [@start, @start + @n * @bits) is free
+ * @bits: size of each area in bits
+ * @n: how many, at least one
+ *
+ * One update of the bitmaps, of each block the run touches and of the map
+ * hints, whatever @n: the areas are one range to the hints, and only the
+ * boundary bitmap tells them apart (a bound bit where each starts).
+ */
+void pcpu_alt_map_alloc_run(struct pcpu_alt_map *map, int start, int bits,
+			    int n)
+{
+	int end = start + n * bits, b, i;
+
+	bitmap_set(map->alloc_map, start, end - start);
+	for (i = 0; i <= n; i++)
+		__set_bit(start + i * bits, map->bound_map);
 	map_apply_parts(map, start, end, block_alloc);
 
-	map->nr_free -= bits;
-	map->nr_allocs++;
+	map->nr_free -= end - start;
+	map->nr_allocs += n;
 	if (start < map->contig_start + map->contig && end > map->contig_start)
 		map_shrink_contig(map, start, end);
 	if (map->first_free == start) {
@@ -427,36 +459,18 @@ int pcpu_alt_map_size_at(const struct pcpu_alt_map *map, int start)
 	       start;
 }
 
-/**
- * pcpu_alt_map_free() - release the allocation starting at a bit
- * @map: the map
- * @start: first bit of the allocation
- *
- * Return: the size freed in bits, or -EINVAL (nothing changed) when no
- * allocation starts at @start: a double free or an interior pointer.
+/*
+ * [start, end) was just freed (bitmaps and blocks): fold the run it now
+ * belongs to into the map hints.
  */
-int pcpu_alt_map_free(struct pcpu_alt_map *map, int start)
+static void map_freed_range(struct pcpu_alt_map *map, int start, int end)
 {
-	int bits = pcpu_alt_map_size_at(map, start), end, run_start, run_end;
+	int run_start = map_run_start(map, start);
+	int run_end = map_run_end(map, end);
 
-	if (bits < 0)
-		return bits;
-	end = start + bits;
-
-	bitmap_clear(map->alloc_map, start, bits);
-	/* Keep a bound bit only where it still separates two allocations. */
-	if (!start || !test_bit(start - 1, map->alloc_map))
-		__clear_bit(start, map->bound_map);
-	if (end == map->nr_bits || !test_bit(end, map->alloc_map))
-		__clear_bit(end, map->bound_map);
-	map_apply_parts(map, start, end, block_free);
-
-	map->nr_free += bits;
-	map->nr_allocs--;
+	map->nr_free += end - start;
 	if (start < map->first_free)
 		map->first_free = start;
-	run_start = map_run_start(map, start);
-	run_end = map_run_end(map, end);
 	if (run_start <= map->contig_start && map->contig_start < run_end) {
 		/* The largest run grew. */
 		map->contig = run_end - run_start;
@@ -468,7 +482,132 @@ int pcpu_alt_map_free(struct pcpu_alt_map *map, int start)
 	} else {
 		map->contig_rest = max(map->contig_rest, run_end - run_start);
 	}
+}
+
+/* Clear [start, end), all in use, and the bounds that no longer part two. */
+static void map_clear_range(struct pcpu_alt_map *map, int start, int end)
+{
+	bitmap_clear(map->alloc_map, start, end - start);
+	if (end - start > 1)
+		bitmap_clear(map->bound_map, start + 1, end - start - 1);
+	/* Keep a bound bit only where it still separates two allocations. */
+	if (!start || !test_bit(start - 1, map->alloc_map))
+		__clear_bit(start, map->bound_map);
+	if (end == map->nr_bits || !test_bit(end, map->alloc_map))
+		__clear_bit(end, map->bound_map);
+	map_apply_parts(map, start, end, block_free);
+	map_freed_range(map, start, end);
+}
+
+/**
+ * pcpu_alt_map_free() - release the allocation starting at a bit
+ * @map: the map
+ * @start: first bit of the allocation
+ *
+ * Return: the size freed in bits, or -EINVAL (nothing changed) when no
+ * allocation starts at @start: a double free or an interior pointer.
+ */
+int pcpu_alt_map_free(struct pcpu_alt_map *map, int start)
+{
+	int bits = pcpu_alt_map_size_at(map, start);
+
+	if (bits < 0)
+		return bits;
+	map_clear_range(map, start, start + bits);
+	map->nr_allocs--;
 	return bits;
+}
+
+/**
+ * pcpu_alt_map_free_many() - release several allocations at once
+ * @map: the map
+ * @starts: their first bits, in increasing order
+ * @n: how many
+ *
+ * Allocations that lie back to back are released as one range: one update
+ * of the bitmaps, of each block touched and of the map hints per range,
+ * not per allocation.  Every start is checked first: if one is not the
+ * start of an allocation, or follows the previous one too closely (not in
+ * increasing order), nothing changes.
+ *
+ * Return: the bits freed in all, or -EINVAL (nothing changed).
+ */
+int pcpu_alt_map_free_many(struct pcpu_alt_map *map, const int *starts, int n)
+{
+	int i, bits, total = 0, run_start = 0, run_end = -1;
+
+	for (i = 0; i < n; i++) {
+		bits = pcpu_alt_map_size_at(map, starts[i]);
+		if (bits < 0 || starts[i] < run_end)
+			return -EINVAL;
+		run_end = starts[i] + bits;
+	}
+	run_end = -1;
+	for (i = 0; i < n; i++) {
+		bits = pcpu_alt_map_size_at(map, starts[i]);
+		if (starts[i] != run_end) {
+			if (run_end >= 0)
+				map_clear_range(map, run_start, run_end);
+			run_start = starts[i];
+		}
+		run_end = starts[i] + bits;
+		total += bits;
+	}
+	if (run_end >= 0)
+		map_clear_range(map, run_start, run_end);
+	map->nr_allocs -= n;
+	return total;
+}
+
+/**
+ * pcpu_alt_map_run_around() - the free run holding a free bit
+ * @map: the map
+ * @bit: a free bit
+ * @start: set to the run's first bit
+ *
+ * Found through the block hints: O(1) but for runs across empty blocks.
+ *
+ * Return: the run's length in bits.
+ */
+int pcpu_alt_map_run_around(const struct pcpu_alt_map *map, int bit,
+			    int *start)
+{
+	*start = map_run_start(map, bit);
+	return map_run_end(map, bit + 1) - *start;
+}
+
+/**
+ * pcpu_alt_map_contig_within() - largest free run inside some blocks
+ * @map: the map
+ * @blocks: bitmap of the blocks that count (populated pages); a run
+ *          ends where a block outside it begins
+ *
+ * Rebuilt from the block hints alone: one step per block, no bitmap scan.
+ *
+ * Return: the length in bits of the largest free run lying wholly in
+ * blocks set in @blocks.
+ */
+int pcpu_alt_map_contig_within(const struct pcpu_alt_map *map,
+			       const unsigned long *blocks)
+{
+	int b, best = 0, carry = 0;
+
+	for (b = 0; b < map->nr_blocks; b++) {
+		const struct pcpu_alt_block *blk = &map->blocks[b];
+
+		if (!test_bit(b, blocks)) {
+			carry = 0;
+			continue;
+		}
+		if (pcpu_alt_block_empty(blk)) {
+			carry += BLOCK_BITS;
+			best = max(best, carry);
+			continue;
+		}
+		best = max(best, max(carry + blk->left_free, blk->contig));
+		carry = blk->right_free;
+	}
+	return max(best, carry);
 }
 
 /**
@@ -655,6 +794,29 @@ static void check_block(const struct pcpu_alt_map *map, int b,
 }
 
 /**
+ * pcpu_alt_map_check_blocks() - verify each block's hints against its bits
+ * @map: the map
+ * @report: called for each disagreement (may be NULL)
+ * @arg: passed to @report
+ *
+ * The part of pcpu_alt_map_check() that looks at one block at a time: it
+ * holds for a map whose blocks were copied at different times, each with
+ * its own bits.
+ *
+ * Return: the number of disagreements found (0 = consistent).
+ */
+int pcpu_alt_map_check_blocks(const struct pcpu_alt_map *map,
+			      pcpu_alt_report_fn report, void *arg)
+{
+	struct check_ctx ctx = { .report = report, .arg = arg };
+	int b;
+
+	for (b = 0; b < map->nr_blocks; b++)
+		check_block(map, b, &ctx);
+	return ctx.errors;
+}
+
+/**
  * pcpu_alt_map_check() - verify every hint and counter against the bitmaps
  * @map: the map
  * @report: called for each disagreement (may be NULL)
@@ -668,10 +830,9 @@ int pcpu_alt_map_check(const struct pcpu_alt_map *map,
 		       pcpu_alt_report_fn report, void *arg)
 {
 	struct check_ctx ctx = { .report = report, .arg = arg };
-	int b, i, start, end = 0, nr_free = 0, best = 0, allocs = 0;
+	int i, start, end = 0, nr_free = 0, best = 0, allocs = 0;
 
-	for (b = 0; b < map->nr_blocks; b++)
-		check_block(map, b, &ctx);
+	ctx.errors = pcpu_alt_map_check_blocks(map, report, arg);
 
 	for (;;) {
 		start = find_next_zero_bit(map->alloc_map, map->nr_bits, end);

@@ -100,11 +100,22 @@ size_t pcpu_alt_map_meta_bytes(int nr_blocks);
 int pcpu_alt_map_find(const struct pcpu_alt_map *map, int bits,
 		      int align_bits, const unsigned long *populated);
 void pcpu_alt_map_alloc(struct pcpu_alt_map *map, int start, int bits);
+int pcpu_alt_map_free_from(const struct pcpu_alt_map *map, int start,
+			   int limit);
+void pcpu_alt_map_alloc_run(struct pcpu_alt_map *map, int start, int bits,
+			    int n);
 int pcpu_alt_map_free(struct pcpu_alt_map *map, int start);
+int pcpu_alt_map_free_many(struct pcpu_alt_map *map, const int *starts, int n);
 int pcpu_alt_map_size_at(const struct pcpu_alt_map *map, int start);
 int pcpu_alt_map_next_alloc(const struct pcpu_alt_map *map, int from);
+int pcpu_alt_map_run_around(const struct pcpu_alt_map *map, int bit,
+			    int *start);
+int pcpu_alt_map_contig_within(const struct pcpu_alt_map *map,
+			       const unsigned long *blocks);
 int pcpu_alt_map_check(const struct pcpu_alt_map *map,
 		       pcpu_alt_report_fn report, void *arg);
+int pcpu_alt_map_check_blocks(const struct pcpu_alt_map *map,
+			      pcpu_alt_report_fn report, void *arg);
 int pcpu_alt_map_slot(const struct pcpu_alt_map *map, int free_slot);
 int pcpu_alt_size_slot(int bits);
 

@@ -68,14 +68,17 @@ static int __init pcpu_alt_init(void)
 	err = pcpu_alt_balance_init();
 	if (err)
 		goto layout;
+	/* Parameters are writable from here on: tests hold this open. */
+	pcpu_alt_race_window("init, before the chunk layer");
 	err = pcpu_alt_chunks_init(km);
 	if (err)
-		goto layout;
+		goto balance;
 	err = pcpu_alt_cache_init();
 	if (err)
 		goto chunks;
 	/* Have room for non-blocking allocations from the start. */
 	pcpu_alt_balance_run();
+	pcpu_alt_balance_start();
 	pcpu_alt_debugfs_init();
 
 	pr_info("loaded %s: layout %s (%s), backend %s, %u units of %zu KiB, region %lu KiB\n",
@@ -87,6 +90,8 @@ static int __init pcpu_alt_init(void)
 
 chunks:
 	pcpu_alt_chunks_exit();
+balance:
+	pcpu_alt_balance_stop();
 layout:
 	pcpu_alt_layout_exit();
 	return err;

@@ -35,6 +35,7 @@ TRACE_DEFINE_ENUM(PCPU_ALT_FAIL_NO_POPULATED);
 TRACE_DEFINE_ENUM(PCPU_ALT_FAIL_CHUNK);
 TRACE_DEFINE_ENUM(PCPU_ALT_FAIL_POPULATE);
 TRACE_DEFINE_ENUM(PCPU_ALT_FAIL_KILLED);
+TRACE_DEFINE_ENUM(PCPU_ALT_FAIL_BUSY);
 
 TRACE_EVENT(pcpu_alt_alloc,
 	    TP_PROTO(unsigned long call_site, size_t size, size_t align,
@@ -102,7 +103,8 @@ TRACE_EVENT(pcpu_alt_alloc_fail,
 				       { PCPU_ALT_FAIL_NO_POPULATED, "no_populated" },
 				       { PCPU_ALT_FAIL_CHUNK, "chunk" },
 				       { PCPU_ALT_FAIL_POPULATE, "populate" },
-				       { PCPU_ALT_FAIL_KILLED, "killed" }))
+				       { PCPU_ALT_FAIL_KILLED, "killed" },
+				       { PCPU_ALT_FAIL_BUSY, "busy" }))
 );
 
 DECLARE_EVENT_CLASS(pcpu_alt_chunk_pages,

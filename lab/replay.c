@@ -154,6 +154,9 @@ struct replay_counts {
  * @pages: refcount per page (see the file comment) of the live areas
  * @live_pages: pages in @pages now
  * @live_pages_peak: the most pages in @pages at once
+ * @refills: cache refills during the records (pcpu_alt): its stats value
+ *           at start, then the difference once the records are done
+ * @drains: the same for cache drains
  */
 struct replay_side {
 	void __percpu **ptrs;
@@ -167,6 +170,7 @@ struct replay_side {
 	u64 frag_bytes;
 	struct xarray *pages;
 	u64 live_pages, live_pages_peak;
+	u64 refills, drains;
 };
 
 enum { BASE, PEAK, FINAL };
@@ -506,6 +510,8 @@ static void alt_sample(struct replay_side *s, int which)
 	s->chunks[which] = st.nr_chunks;
 	s->meta[which] = st.meta_bytes;
 	if (which == BASE) {
+		s->refills = st.nr_cache_refills;
+		s->drains = st.nr_cache_drains;
 		s->pop[PEAK] = pop;
 		s->chunks[PEAK] = st.nr_chunks;
 		s->meta[PEAK] = st.meta_bytes;
@@ -726,9 +732,14 @@ static int replay_steps(u32 n)
 static int replay_finish(void)
 {
 	int err = replay_steps(REPLAY_MAX_RECORDS);
+	struct pcpu_alt_stats st;
 
 	if (err)
 		return err;
+	/* The batches of the records alone, not of the frees at the end. */
+	pcpu_alt_get_stats(&st);
+	alt.refills = st.nr_cache_refills - alt.refills;
+	alt.drains = st.nr_cache_drains - alt.drains;
 	alt.frag_bytes = pcpu_alt_frag_bytes(cur.max_size);
 	free_side(&alt, true);
 	free_side(&stock, false);
@@ -925,6 +936,12 @@ static int replay_show(struct seq_file *m, void *v)
 			   a->meta[BASE], a->meta[PEAK], a->meta[FINAL],
 			   a->frag_bytes);
 		show_ratio(m, a->time_ns, s->time_ns);
+		/* Cache batches per 1000 allocations, in tenths. */
+		seq_printf(m, " cache_refills=%llu cache_drains=%llu refills_per_1000=%llu.%llu",
+			   a->refills, a->drains,
+			   div64_u64(a->refills * 1000, max(a->alloc_ops, 1ULL)),
+			   div64_u64(a->refills * 10000,
+				     max(a->alloc_ops, 1ULL)) % 10);
 		seq_putc(m, '\n');
 		show_side(m, "stock", s);
 		seq_printf(m, " unit_size=%zu chunks_new_peak=%ld chunks_new_final=%ld meta_per_chunk=%llu meta_new_peak=%llu meta_new_final=%llu\n",

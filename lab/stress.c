@@ -747,6 +747,13 @@ static ssize_t stress_write(struct file *file, const char __user *ubuf,
 	return err ? err : count;
 }
 
+/* Failures for @reason since the run started (0 before any run). */
+static u64 stress_fail_delta(const struct pcpu_alt_stats *end, int reason)
+{
+	return stress_runs ? end->fail[reason] -
+			     stress_stats_start.fail[reason] : 0;
+}
+
 static int stress_show(struct seq_file *m, void *v)
 {
 	static const char * const fail_key[PCPU_ALT_FAIL_NR] = {
@@ -756,8 +763,9 @@ static int stress_show(struct seq_file *m, void *v)
 		[PCPU_ALT_FAIL_CHUNK] = "alloc_fail_chunk",
 		[PCPU_ALT_FAIL_POPULATE] = "alloc_fail_populate",
 		[PCPU_ALT_FAIL_KILLED] = "alloc_fail_killed",
+		[PCPU_ALT_FAIL_BUSY] = "alloc_fail_busy",
 	};
-	u64 total[SC_NR] = {}, v64, corrupt;
+	u64 total[SC_NR] = {}, corrupt;
 	unsigned int cpu, threads = 0, working = 0;
 	struct pcpu_alt_stats now, *end;
 	unsigned long until;
@@ -802,11 +810,10 @@ static int stress_show(struct seq_file *m, void *v)
 	seq_printf(m, "fail_total=%llu\n", total[SC_FAIL_NOWAIT] +
 		   total[SC_FAIL_BLOCKING] + total[SC_FAIL_META]);
 	seq_printf(m, "corruptions=%llu\n", corrupt);
-	for (i = 0; i < PCPU_ALT_FAIL_NR; i++) {
-		v64 = stress_runs ? end->fail[i] - stress_stats_start.fail[i] :
-		      0;
-		seq_printf(m, "%s=%llu\n", fail_key[i], v64);
-	}
+	/* Reasons added later are printed after cap_hits: keys only append. */
+	for (i = 0; i <= PCPU_ALT_FAIL_KILLED; i++)
+		seq_printf(m, "%s=%llu\n", fail_key[i],
+			   stress_fail_delta(end, i));
 	seq_printf(m, "live=%lld\n", atomic64_read(&stress_live));
 	seq_printf(m, "live_held=%llu\n", live_threads);
 	seq_printf(m, "live_peak=%lld\n", atomic64_read(&stress_live_peak));
@@ -821,6 +828,9 @@ static int stress_show(struct seq_file *m, void *v)
 	seq_printf(m, "live_bytes=%lld\n", atomic64_read(&stress_live_bytes));
 	seq_printf(m, "live_bytes_cap=%lu\n", PCPU_ALT_LAB_MAX_LIVE_BYTES);
 	seq_printf(m, "cap_hits=%lld\n", atomic64_read(&stress_cap_hits));
+	for (i = PCPU_ALT_FAIL_BUSY; i < PCPU_ALT_FAIL_NR; i++)
+		seq_printf(m, "%s=%llu\n", fail_key[i],
+			   stress_fail_delta(end, i));
 	for_each_possible_cpu(cpu) {
 		sc = &stress_cpus[cpu];
 		seq_printf(m, "cpu=%u online=%d thread=%d", cpu,

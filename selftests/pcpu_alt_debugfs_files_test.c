@@ -390,6 +390,7 @@ TEST(stats_has_every_key)
 		"pages_populated", "pages_depopulated", "balance_runs",
 		"faults_injected", "regions", "backing_pages", "fail_killed",
 		"site_meta_bytes", "call_sites", "call_site_overflows",
+		"fail_busy", "accounted_allocs",
 	};
 	char *text;
 	size_t i;

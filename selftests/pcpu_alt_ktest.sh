@@ -5,7 +5,9 @@
 # time and reports them in KTAP on the kernel log; echo that report, then
 # unload it.  Passes iff the module loaded (its init fails when any case
 # fails), its thousand refused frees from one call site drew exactly one
-# WARN, and it unloaded again.
+# WARN, its blocking request from atomic context drew exactly one report
+# naming pcpu_alt_alloc() on a kernel that reports them (the case says
+# whether this one does), and it unloaded again.
 #
 # PCPU_ALT_KO_DIR: directory holding pcpu_alt_test.ko (default: the
 # repository root above this script's real location).  pcpu_alt.ko must
@@ -59,6 +61,21 @@ warns=$(dmesg --notime | sed -n "/$marker/,\$p" |
 if [ "$loaded" -eq 1 ] && [ "$warns" -ne 1 ]; then
 	echo "FAIL: $warns WARNs for a thousand refused frees from one site (want 1)"
 	rc=1
+fi
+
+# The atomic-context case: one "sleeping function called from invalid
+# context" report, inside its fences, naming pcpu_alt_alloc().
+if [ "$loaded" -eq 1 ] &&
+	dmesg --notime | sed -n "/$marker/,\$p" | grep -q '# atomic sleep reports: on'; then
+	fenced=$(dmesg --notime | sed -n "/$marker/,\$p" |
+		sed -n '/pcpu_alt: expect-sleep-report begin/,/pcpu_alt: expect-sleep-report end/p')
+	reports=$(printf '%s\n' "$fenced" |
+		grep -c 'BUG: sleeping function called from invalid context')
+	if [ "$reports" -ne 1 ] ||
+		! printf '%s\n' "$fenced" | grep -q 'pcpu_alt_alloc'; then
+		echo "FAIL: $reports sleeping-function report(s) for a GFP_KERNEL pcpu_alt_alloc() with preemption off (want 1, naming pcpu_alt_alloc)"
+		rc=1
+	fi
 fi
 
 if [ "$loaded" -eq 1 ] && ! rmmod pcpu_alt_test; then

@@ -14,8 +14,10 @@
 #     user mix of one entry (2048 bytes, aligned 64) gives only that;
 #   - bad "mix" lines fail (EINVAL, E2BIG past 64 entries) and change
 #     nothing; "mix default" restores the default;
-#   - replay: the pcpu_alt result line ends with time_ratio=, its time_ns
-#     over stock's with three decimals; call_p50_ns and time_trim_ns of
+#   - replay: the pcpu_alt result line has time_ratio=, its time_ns over
+#     stock's with three decimals, after frag_bytes=, then cache_refills=,
+#     cache_drains= and refills_per_1000= (one decimal) at its end;
+#     call_p50_ns and time_trim_ns of
 #     both allocators agree with time_ns and the number of calls.
 #
 # pcpu_alt.ko and pcpu_alt_lab.ko must be loaded (this loads nothing);
@@ -251,9 +253,10 @@ say "$alt"
 a_ns=$(line_key "$alt" time_ns)
 s_ns=$(line_key "$stk" time_ns)
 want=$(awk -v a="$a_ns" -v s="$s_ns" 'BEGIN { r = int((a * 1000 + int(s / 2)) / s); printf "%d.%03d", int(r / 1000), r % 1000 }')
-[ "${alt##* }" = "time_ratio=$want" ] && [ "$s_ns" -gt 0 ] &&
-	[[ $alt =~ \ frag_bytes=[0-9]+\ time_ratio= ]] && consistent
-check $? "replay: time_ratio=$want (pcpu_alt $a_ns ns / stock $s_ns ns) ends the pcpu_alt line"
+[ "$(line_key "$alt" time_ratio)" = "$want" ] && [ "$s_ns" -gt 0 ] &&
+	[[ $alt =~ \ frag_bytes=[0-9]+\ time_ratio=[0-9.]+\ cache_refills=[0-9]+\ cache_drains=[0-9]+\ refills_per_1000=[0-9]+\.[0-9]$ ]] &&
+	consistent
+check $? "replay: time_ratio=$want (pcpu_alt $a_ns ns / stock $s_ns ns) after frag_bytes, then the cache batches, on the pcpu_alt line"
 
 # call_p50_ns and time_trim_ns against time_ns and the call count: half
 # the calls take at least the median, so it is at most the sum over half

@@ -16,6 +16,8 @@
 #   - unload while a stress run is going stops it and frees its areas;
 #   - parameter writes racing with unload, and a CPU going offline during
 #     unload's last cache drain (race_delay_ms holds each window open);
+#   - a watermark write while pcpu_alt initialises, with an init that
+#     succeeds and one that fails (race_delay_ms at load);
 #   - a region vmap() cannot map: an explicit unit_kb is refused at load,
 #     an automatic layout falls back to a smaller unit.
 # Prints TAP; exits non-zero on any failure.
@@ -308,6 +310,71 @@ check_offline_during_unload() {
 	esac
 }
 
+# A kernel report after the last mark: a crash the test provoked.
+klog_splat() {
+	klog | grep -E 'BUG:|Oops|general protection|WARNING:' | head -n 3
+}
+
+# One load with an empty_pages_low write inside init's race window (after
+# the watermarks are checked, before the chunk layer exists).  $1: more
+# parameters for pcpu_alt.ko.  Sets init_rc to insmod's exit status;
+# returns non-zero when the window or the write did not happen.
+write_during_init() {
+	local loader
+	mark_log
+	# shellcheck disable=SC2086 # several parameters, split on purpose
+	insmod "$ko_dir/pcpu_alt.ko" race_delay_ms=2000 $1 &
+	loader=$!
+	if ! wait_klog "race window open: init"; then
+		wait $loader
+		init_rc=$?
+		return 1
+	fi
+	echo 3 > /sys/module/pcpu_alt/parameters/empty_pages_low
+	written=$?
+	wait $loader
+	init_rc=$?
+	return $written
+}
+
+# The write is kept and queues no background work before the chunk layer
+# exists: it would run against slot lists not yet made.  When the init
+# then fails (fail_every=1 fails the slot lists), the module goes away
+# with nothing of it left to run.
+check_param_write_during_init() {
+	local what="empty_pages_low write while pcpu_alt initialises"
+	local dbg=/sys/kernel/debug/pcpu_alt splat
+
+	if ! write_during_init ""; then
+		[ -d /sys/module/pcpu_alt ] && rmmod pcpu_alt
+		not_ok "$what: the window opened and the write went in"
+		return
+	fi
+	splat=$(klog_splat)
+	if [ "$init_rc" -ne 0 ] || [ -n "$splat" ] ||
+	   ! grep -qx 'empty_pages_low=3' "$dbg/stats" ||
+	   ! grep -q '^errors=0$' "$dbg/verify"; then
+		echo "# insmod exited $init_rc; ${splat:-no kernel report}"
+		grep -E '^empty_pages_low=' "$dbg/stats" 2>/dev/null | sed 's/^/# /'
+		not_ok "$what: loaded, the value kept, no work against missing chunks"
+	else
+		ok "$what: loaded, the value kept, no work against missing chunks"
+	fi
+	echo 0 > /sys/module/pcpu_alt/parameters/race_delay_ms
+	rmmod pcpu_alt
+
+	write_during_init "fail_every=1"
+	splat=$(klog_splat)
+	if [ "$init_rc" -ne 0 ] && [ ! -d /sys/module/pcpu_alt ] &&
+	   [ -z "$splat" ]; then
+		ok "$what, then init fails: gone, nothing of it runs"
+	else
+		echo "# insmod exited $init_rc; ${splat:-no kernel report}"
+		[ -d /sys/module/pcpu_alt ] && rmmod pcpu_alt
+		not_ok "$what, then init fails: gone, nothing of it runs"
+	fi
+}
+
 # vmap() maps at most the RAM size: an explicit unit too large for that is
 # refused at load with what to set; the automatic one shrinks to fit.
 check_span_limits() {
@@ -339,7 +406,7 @@ if [ -d /sys/module/pcpu_alt ]; then
 fi
 unit_pages=$(unit_pages_now) || { echo "run_module_configs: cannot load pcpu_alt" >&2; exit 1; }
 echo "TAP version 13"
-echo "1..18"
+echo "1..20"
 run_ktests "cache=0"
 run_ktests "backend=km"
 run_ktests "layout=private"
@@ -354,6 +421,7 @@ check_cache_gives_back
 check_unload_during_stress
 check_param_write_during_unload
 check_offline_during_unload
+check_param_write_during_init
 check_span_limits
 echo "# run_module_configs: $n checks, $failed failed"
 [ "$failed" -eq 0 ]

@@ -6,7 +6,11 @@
 # Plain WARN()s ("WARNING: CPU: n PID: n at ...") between
 # "pcpu_alt: expect-warn begin" and "... end" are expected; anything
 # else (BUG, Oops, KASAN, UBSAN, lockdep, lockups, hung tasks, GPF) fails
-# even inside a fence.  Works with mawk.
+# even inside a fence.  One more fence, "pcpu_alt: expect-sleep-report
+# begin" ... "end", lets through the report of a blocking call made in
+# atomic context ("BUG: sleeping function called from invalid context",
+# which kernels with CONFIG_DEBUG_ATOMIC_SLEEP print): the in-kernel tests
+# make one such call on purpose.  Works with mawk.
 
 function msg_of(line,    m) {
 	# Drop "<N>" and "[  12.345678]" prefixes so we can anchor on the
@@ -20,6 +24,8 @@ function msg_of(line,    m) {
 function kind(line, m) {
 	if (m ~ /^WARNING: CPU: [0-9]+ PID: [0-9]+ at /)
 		return "warn"
+	if (m ~ /^BUG: sleeping function called from invalid context/)
+		return "sleep"
 	# Lockdep and RCU-lockdep reports start with "WARNING:" too.
 	if (m ~ /^WARNING:/)
 		return "fatal"
@@ -42,7 +48,7 @@ function splat(line) {
 	nsplat++
 }
 
-BEGIN { depth = 0; nsplat = 0; nfenced = 0; first = "" }
+BEGIN { depth = 0; sdepth = 0; nsplat = 0; nfenced = 0; first = "" }
 
 /pcpu_alt: expect-warn begin/ { depth++; next }
 /pcpu_alt: expect-warn end/ {
@@ -52,12 +58,20 @@ BEGIN { depth = 0; nsplat = 0; nfenced = 0; first = "" }
 		splat("unmatched expect-warn end: " $0)
 	next
 }
+/pcpu_alt: expect-sleep-report begin/ { sdepth++; next }
+/pcpu_alt: expect-sleep-report end/ {
+	if (sdepth > 0)
+		sdepth--
+	else
+		splat("unmatched expect-sleep-report end: " $0)
+	next
+}
 
 {
 	k = kind($0, msg_of($0))
 	if (k == "")
 		next
-	if (k == "warn" && depth > 0) {
+	if ((k == "warn" && depth > 0) || (k == "sleep" && sdepth > 0)) {
 		nfenced++
 		next
 	}
@@ -67,6 +81,8 @@ BEGIN { depth = 0; nsplat = 0; nfenced = 0; first = "" }
 END {
 	if (depth > 0)
 		splat("expect-warn fence still open at the end of the log (" depth " begin without end)")
+	if (sdepth > 0)
+		splat("expect-sleep-report fence still open at the end of the log")
 	print nsplat, nfenced
 	print first
 }

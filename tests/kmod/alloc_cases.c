@@ -2,12 +2,16 @@
 /*
  * pcpu_alt_test.ko: cases of the allocation API itself: zeroing,
  * alignment, per-CPU copies, compat pointers, placement, population,
- * non-blocking contexts, a million tiny areas, bad input, fault injection.
+ * non-blocking contexts, a million tiny areas, bad input, fault injection,
+ * non-blocking searches that skip chunks without populated room, the
+ * reserve refilled after any allocation that leaves it low, and a
+ * rolled-back allocation left out of the counters.
  */
 #define pr_fmt(fmt) fmt
 
 #include <linux/cpu.h>
 #include <linux/delay.h>
+#include <linux/jiffies.h>
 #include <linux/interrupt.h>
 #include <linux/module.h>
 #include <linux/percpu.h>
@@ -552,3 +556,166 @@ int test_typed_helpers(void)
 }
 
 /* Cache tests skip when loaded with cache=0. */
+
+/*
+ * A chunk whose free room is all unpopulated must not be searched by a
+ * request that may only use populated room: with no reserve kept and one
+ * page populated and used up, GFP_NOWAIT requests fail (as they must)
+ * without searching anything, after at most one search that learns the
+ * chunk has no populated room left.
+ */
+#define NOPOP_SIZE	64
+#define NOPOP_ALIGN	128	/* not served by the caches */
+#define NOPOP_TRIES	4
+
+static int search_misses;
+
+static void miss_hook(enum pcpu_alt_test_point point,
+		      const void __percpu *ptr)
+{
+	if (point == PCPU_ALT_TEST_SEARCH_MISS)
+		WRITE_ONCE(search_misses, search_misses + 1);
+}
+
+int test_unpopulated_room_not_searched(void)
+{
+	struct pcpu_alt_stats st = stats_now();
+	void __percpu *page, *p[NOPOP_TRIES + 1] = {};
+	int i, misses, ret = 0;
+
+	if (st.km_backend) {
+		pr_info("    # km backend: every page is populated\n");
+		return 1;
+	}
+	pcpu_alt_set_watermarks(0, 0);
+	pcpu_alt_balance_now();
+	/* One page populated, all in use: a chunk with unpopulated room. */
+	page = pcpu_alt_alloc(PAGE_SIZE, PAGE_SIZE, GFP_KERNEL);
+	pcpu_alt_set_test_hook(miss_hook);
+	/* The first may search once: its bound had not seen the page fill. */
+	p[0] = pcpu_alt_alloc(NOPOP_SIZE, NOPOP_ALIGN, GFP_NOWAIT | __GFP_NOWARN);
+	WRITE_ONCE(search_misses, 0);
+	for (i = 1; i <= NOPOP_TRIES; i++)
+		p[i] = pcpu_alt_alloc(NOPOP_SIZE, NOPOP_ALIGN,
+				      GFP_NOWAIT | __GFP_NOWARN);
+	misses = READ_ONCE(search_misses);
+	pcpu_alt_set_test_hook(NULL);
+	for (i = 0; i <= NOPOP_TRIES; i++) {
+		if (p[i])
+			ret = -EINVAL;
+		pcpu_alt_free(p[i]);
+	}
+	pcpu_alt_free(page);
+	pcpu_alt_set_watermarks(st.empty_pages_low, st.empty_pages_high);
+	pcpu_alt_balance_now();
+	if (!EXPECT(page) || !EXPECT(!ret))
+		return -EINVAL;
+	if (!EXPECT_EQ(misses, 0))
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Any allocation that leaves fewer empty populated pages than the low mark
+ * gets the reserve refilled, whoever made it: a blocking request on the
+ * slow path, and a cache refill on the fast path.  Low = high = 2 and no
+ * area live anywhere: the reserve's two pages are all the populated room,
+ * so each allocation below takes one of them.
+ */
+#define RESERVE_PAGES		2
+#define RESERVE_WAIT_MS		10000
+#define RESERVE_POLL_MS		20
+#define RESERVE_CACHED_SIZE	8
+
+/* Wait (at most RESERVE_WAIT_MS) for the reserve to be back to the mark. */
+static bool reserve_refilled(void)
+{
+	unsigned long deadline = jiffies + msecs_to_jiffies(RESERVE_WAIT_MS);
+
+	while (stats_now().nr_empty_pop_pages < RESERVE_PAGES &&
+	       time_before(jiffies, deadline))
+		msleep(RESERVE_POLL_MS);
+	return stats_now().nr_empty_pop_pages >= RESERVE_PAGES;
+}
+
+int test_reserve_refilled_after_any_alloc(void)
+{
+	struct pcpu_alt_stats st = stats_now(), st0;
+	void __percpu *page = NULL, *small = NULL;
+	bool slow = false, fast = true;
+	int ret = 0;
+
+	if (st.km_backend) {
+		pr_info("    # km backend: the reserve is whole chunks\n");
+		return 1;
+	}
+	pcpu_alt_set_watermarks(RESERVE_PAGES, RESERVE_PAGES);
+	pcpu_alt_balance_now();
+	st0 = stats_now();
+	if (!EXPECT_EQ(st0.nr_live, 0) ||
+	    !EXPECT_EQ(st0.nr_empty_pop_pages, RESERVE_PAGES)) {
+		ret = -EINVAL;
+		goto out;
+	}
+	/* Slow path, blocking: takes a reserve page. */
+	page = pcpu_alt_alloc(PAGE_SIZE, PAGE_SIZE, GFP_KERNEL);
+	slow = page && reserve_refilled();
+	pcpu_alt_free(page);
+	if (st.cache_enabled) {
+		/* Fast path: the first refill of a class carves a reserve page. */
+		pcpu_alt_balance_now();
+		preempt_disable();
+		small = pcpu_alt_alloc(RESERVE_CACHED_SIZE, RESERVE_CACHED_SIZE,
+				       GFP_KERNEL);
+		preempt_enable();
+		fast = small && stats_now().nr_empty_pop_pages < RESERVE_PAGES &&
+		       reserve_refilled();
+		pcpu_alt_free(small);
+	}
+	if (!EXPECT(page) || !EXPECT(slow) || !EXPECT(fast))
+		ret = -EINVAL;
+out:
+	pcpu_alt_set_watermarks(st.empty_pages_low, st.empty_pages_high);
+	pcpu_alt_balance_now();
+	return ret;
+}
+
+/*
+ * An allocation whose page cannot be backed is taken, then rolled back:
+ * it fails (fail_populate), and was never an allocation of the caller's.
+ */
+#define ROLLBACK_ANCHOR_SIZE	68	/* no class: never cached */
+#define ROLLBACK_ANCHOR_ALIGN	128
+
+int test_rollback_not_counted(void)
+{
+	struct pcpu_alt_stats st = stats_now(), st0, st1;
+	void __percpu *anchor, *p;
+
+	if (st.km_backend) {
+		pr_info("    # km backend: no page is backed for a caller\n");
+		return 1;
+	}
+	/* No reserve: the page-sized request must back a page of its own. */
+	pcpu_alt_set_watermarks(0, 0);
+	pcpu_alt_balance_now();
+	anchor = pcpu_alt_alloc(ROLLBACK_ANCHOR_SIZE, ROLLBACK_ANCHOR_ALIGN,
+				GFP_KERNEL);
+	st0 = stats_now();
+	pcpu_alt_set_fault_injection(1);
+	p = pcpu_alt_alloc(PAGE_SIZE, PAGE_SIZE, GFP_KERNEL | __GFP_NOWARN);
+	pcpu_alt_set_fault_injection(0);
+	st1 = stats_now();
+	pcpu_alt_free(p);
+	pcpu_alt_free(anchor);
+	pcpu_alt_set_watermarks(st.empty_pages_low, st.empty_pages_high);
+	pcpu_alt_balance_now();
+	if (!EXPECT(anchor) || !EXPECT(!p) ||
+	    !EXPECT_EQ(st1.fail[PCPU_ALT_FAIL_POPULATE],
+		       st0.fail[PCPU_ALT_FAIL_POPULATE] + 1))
+		return -EINVAL;
+	if (!EXPECT_EQ(st1.nr_allocs, st0.nr_allocs) ||
+	    !EXPECT_EQ(st1.nr_live, st0.nr_live))
+		return -EINVAL;
+	return 0;
+}

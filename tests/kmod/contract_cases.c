@@ -3,8 +3,10 @@
  * pcpu_alt_test.ko: cases of the kernel's allocation contract: a double
  * free racing with the drain of the cache that holds the area, the
  * caller's reclaim constraints on internal allocations, watermark bounds,
- * verify's interrupt-enabled gaps between chunks, and refused frees
- * warning once per call site.
+ * a free chunk kept for the reserve, verify's interrupt-enabled gaps
+ * between chunks, refused frees warning once per call site, a
+ * blocking request from atomic context being reported on a kernel that
+ * can tell, and __GFP_ACCOUNT requests counted.
  */
 #define pr_fmt(fmt) fmt
 
@@ -12,6 +14,7 @@
 #include <linux/cpumask.h>
 #include <linux/irqflags.h>
 #include <linux/kthread.h>
+#include <linux/preempt.h>
 #include <linux/sched/mm.h>
 #include <linux/smp.h>
 #include <linux/timekeeping.h>
@@ -259,6 +262,51 @@ int test_watermarks_within_one_unit(void)
 	return ret;
 }
 
+/* ---- a fully free chunk holding the reserve is kept, and moved ---- */
+
+/* No class has this size: freed to its chunk, never to a cache. */
+#define KEEP_SMALL_SIZE		68
+#define KEEP_SMALL_ALIGN	128
+
+/*
+ * Two fully free chunks: the spare (first on the free list) with one empty
+ * page, and a second one whose whole unit is populated and empty.  With a
+ * high mark of one unit, giving the second one up would leave fewer empty
+ * pages than the mark: the background work keeps it and moves it to the
+ * end of the free list, with its lock held (a lockdep kernel checks that,
+ * as every move of a chunk between lists asserts it).
+ */
+int test_free_chunk_kept_for_reserve(void)
+{
+	struct pcpu_alt_stats st = stats_now(), st0, st1;
+	unsigned int pages = st.unit_size / PAGE_SIZE;
+	void __percpu *whole, *small;
+	int ret = 0;
+
+	if (st.km_backend) {
+		pr_info("    # km backend: chunks are not kept for a reserve\n");
+		return 1;
+	}
+	pcpu_alt_set_watermarks(0, 0);
+	pcpu_alt_balance_now();
+	pcpu_alt_set_watermarks(0, pages);
+	whole = pcpu_alt_alloc(st.unit_size, PAGE_SIZE, GFP_KERNEL);
+	small = pcpu_alt_alloc(KEEP_SMALL_SIZE, KEEP_SMALL_ALIGN, GFP_KERNEL);
+	/* small's chunk frees first: it is the spare, the whole one second. */
+	pcpu_alt_free(small);
+	pcpu_alt_free(whole);
+	st0 = stats_now();
+	pcpu_alt_balance_now();
+	st1 = stats_now();
+	if (!EXPECT(whole && small) ||
+	    !EXPECT_EQ(st1.nr_chunks_destroyed, st0.nr_chunks_destroyed) ||
+	    !EXPECT(st1.nr_empty_pop_pages >= pages))
+		ret = -EINVAL;
+	pcpu_alt_set_watermarks(st.empty_pages_low, st.empty_pages_high);
+	pcpu_alt_balance_now();
+	return ret;
+}
+
 /* ---- verify lets interrupts in between chunks ---- */
 
 static struct {
@@ -326,6 +374,58 @@ int test_refusals_warn_once_per_site(void)
 	st1 = stats_now();
 	if (!EXPECT_EQ(st1.bad_frees, st0.bad_frees + WARN_FLOOD_FREES) ||
 	    !EXPECT_EQ(st1.nr_frees, st0.nr_frees))
+		return -EINVAL;
+	return 0;
+}
+
+/* ---- a blocking request from atomic context is reported ---- */
+
+#define SLEEP_PROBE_SIZE	8
+
+/*
+ * A GFP_KERNEL request with preemption off, which the caches (or the
+ * populated room the reserve keeps) serve without sleeping: a kernel with
+ * CONFIG_DEBUG_ATOMIC_SLEEP must still report it, as it would report a
+ * stock allocation.  The case cannot see the report itself:
+ * pcpu_alt_ktest.sh reads the kernel log between the fences and, when
+ * this line says "on", wants exactly one report naming pcpu_alt_alloc().
+ */
+int test_blocking_call_in_atomic_reported(void)
+{
+	void __percpu *p;
+
+	pr_info("    # atomic sleep reports: %s\n",
+		IS_ENABLED(CONFIG_DEBUG_ATOMIC_SLEEP) ? "on" : "off");
+	/* Populated room, so nothing on the way can really sleep. */
+	pcpu_alt_balance_now();
+	pr_info("pcpu_alt: expect-sleep-report begin\n");
+	preempt_disable();
+	p = pcpu_alt_alloc(SLEEP_PROBE_SIZE, SLEEP_PROBE_SIZE, GFP_KERNEL);
+	preempt_enable();
+	pr_info("pcpu_alt: expect-sleep-report end\n");
+	pcpu_alt_free(p);
+	return EXPECT(p) ? 0 : -EINVAL;
+}
+
+/* ---- __GFP_ACCOUNT: served uncharged, counted ---- */
+
+#define ACCOUNT_SIZE	16
+
+int test_accounted_requests_counted(void)
+{
+	struct pcpu_alt_stats st0, st1, st2;
+	void __percpu *p, *q;
+
+	st0 = stats_now();
+	p = pcpu_alt_alloc(ACCOUNT_SIZE, ACCOUNT_SIZE, GFP_KERNEL_ACCOUNT);
+	st1 = stats_now();
+	q = pcpu_alt_alloc(ACCOUNT_SIZE, ACCOUNT_SIZE, GFP_KERNEL);
+	st2 = stats_now();
+	pcpu_alt_free(q);
+	pcpu_alt_free(p);
+	if (!EXPECT(p && q) ||
+	    !EXPECT_EQ(st1.nr_accounted, st0.nr_accounted + 1) ||
+	    !EXPECT_EQ(st2.nr_accounted, st1.nr_accounted))
 		return -EINVAL;
 	return 0;
 }

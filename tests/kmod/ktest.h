@@ -41,6 +41,9 @@ int test_million_4byte_random_free(void);
 int test_bad_input(void);
 int test_fault_injection_no_leaks(void);
 int test_typed_helpers(void);
+int test_unpopulated_room_not_searched(void);
+int test_reserve_refilled_after_any_alloc(void);
+int test_rollback_not_counted(void);
 
 /* cache_cases.c */
 int test_cache_serves_and_counts_free(void);
@@ -48,17 +51,29 @@ int test_cache_double_free_refused(void);
 int test_cache_slow_start(void);
 int test_cache_rounding_bounded(void);
 int test_cache_drained_when_idle(void);
+int test_cache_reaped_after_remote_frees(void);
+int test_idle_class_reaped_on_busy_cpu(void);
+int test_free_racing_cache_off(void);
+int test_shrinker_backs_no_page(void);
+int test_max_live_counts_no_cached(void);
+int test_cached_only_page_counted_empty(void);
 int test_cache_classes_and_alignments(void);
 
 /* contract_cases.c */
 int test_double_free_during_drain(void);
 int test_internal_allocations_follow_caller(void);
 int test_watermarks_within_one_unit(void);
+int test_free_chunk_kept_for_reserve(void);
 int test_verify_between_chunks_irqs_on(void);
 int test_refusals_warn_once_per_site(void);
+int test_blocking_call_in_atomic_reported(void);
+int test_accounted_requests_counted(void);
 
 /* locking_cases.c */
 int test_populating_blocks_no_one_else(void);
 int test_chunk_lock_blocks_no_other_chunk(void);
+int test_busy_chunk_waited_for(void);
+int test_chunk_copy_in_sections(void);
+int test_chunk_copy_torn_retried(void);
 
 #endif /* _PCPU_ALT_KTEST_H */

@@ -5,8 +5,12 @@
  * the model, or a sanitizer report, is a crash that libFuzzer saves.
  *
  * Input: the first byte picks the map size (1 to 4 blocks, small so that
- * block edges are everywhere); then operations, each an opcode byte and its
- * arguments.  The input ends where an operation runs out of bytes.
+ * block edges are everywhere) and, with its top bit, whether the batch
+ * operations of the per-CPU caches (a refill carving a run of areas, a
+ * drain freeing many) are among the opcodes; then operations, each an
+ * opcode byte and its arguments.  The input ends where an operation runs
+ * out of bytes.  (Inputs without the top bit decode as before the batch
+ * operations existed: the committed regressions keep their meaning.)
  *
  * The entry point's name comes from the Makefile (FUZZ_ENTRY): it is
  * libFuzzer's LLVMFuzzerTestOneInput, whose CamelCase checkpatch refuses.
@@ -60,15 +64,21 @@ static void crash(struct harness *h)
 	abort();
 }
 
+/* Opcodes: eight, ten with the batch operations. */
+#define FUZZ_OPS		8
+#define FUZZ_OPS_BATCH		10
+/* The first byte's bit that turns the batch operations on. */
+#define FUZZ_BATCH_BIT		0x80
+
 /* One operation; false when the input ran out. */
-static bool step(struct harness *h, struct input *in)
+static bool step(struct harness *h, struct input *in, bool batch)
 {
 	unsigned long populated[1];
 	unsigned int op, a, b, c, i;
 
 	if (!get8(in, &op))
 		return false;
-	switch (op % 8) {
+	switch (op % (batch ? FUZZ_OPS_BATCH : FUZZ_OPS)) {
 	case 0:		/* blocking allocation */
 		if (!get16(in, &a) || !get8(in, &b))
 			return false;
@@ -110,10 +120,22 @@ static bool step(struct harness *h, struct input *in)
 			harness_verify(h);
 		}
 		break;
-	default:
+	case 7:
 		if (!get16(in, &a))
 			return false;
 		harness_size_at(h, decode_cell(a, h));
+		break;
+	case 8:		/* a refill: a run of class-like areas */
+		if (!get8(in, &c) || !get8(in, &a) || !get8(in, &b))
+			return false;
+		populated[0] = c;
+		harness_carve(h, (1 << (b % 5)) * (1 + a % 8), 1 << (b % 5),
+			      b & 0x80 ? populated : NULL, 1 + a / 8);
+		break;
+	default:	/* a drain: many frees at once, maybe one bad */
+		if (!get8(in, &c) || !get16(in, &a))
+			return false;
+		harness_free_batch(h, a, 1 + c % 32, c & 0x80);
 		break;
 	}
 	harness_verify(h);
@@ -134,7 +156,7 @@ int FUZZ_ENTRY(const u8 *data, size_t size)
 		abort();
 	h.quiet = true;
 	h.on_failure = crash;
-	while (step(&h, &in))
+	while (step(&h, &in, v & FUZZ_BATCH_BIT))
 		;
 	harness_destroy(&h);
 	return 0;

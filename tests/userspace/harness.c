@@ -74,6 +74,30 @@ static bool model_fits(const struct harness *h, int bits, int align,
 	return false;
 }
 
+/* Length of the run of usable cells from @start on. */
+static int model_usable_from(const struct harness *h, int start,
+			     const unsigned long *populated)
+{
+	int cell = start;
+
+	while (cell < h->nr_bits && model_usable(h, cell, populated))
+		cell++;
+	return cell - start;
+}
+
+/* Largest run of usable cells anywhere. */
+static int model_largest_usable(const struct harness *h,
+				const unsigned long *populated)
+{
+	int cell, run = 0, best = 0;
+
+	for (cell = 0; cell < h->nr_bits; cell++) {
+		run = model_usable(h, cell, populated) ? run + 1 : 0;
+		best = max(best, run);
+	}
+	return best;
+}
+
 static void model_take(struct harness *h, int start, int bits)
 {
 	int cell;
@@ -201,6 +225,12 @@ int harness_alloc(struct harness *h, int bits, int align,
 
 	h->ops++;
 	h->finds++;
+	if (populated &&
+	    pcpu_alt_map_contig_within(&h->map, populated) !=
+	    model_largest_usable(h, populated))
+		harness_fail(h, "contig_within %d, model %d",
+			     pcpu_alt_map_contig_within(&h->map, populated),
+			     model_largest_usable(h, populated));
 	start = pcpu_alt_map_find(&h->map, bits, align, populated);
 	if (start < 0) {
 		if (start != -1)
@@ -235,6 +265,121 @@ int harness_alloc(struct harness *h, int bits, int align,
 		model_take(h, start, bits);
 	}
 	return start;
+}
+
+/* End of the populated blocks from the one holding @start on. */
+static int populated_end(const struct harness *h, int start,
+			 const unsigned long *populated)
+{
+	int b = start / CELLS_PER_BLOCK;
+
+	if (!populated)
+		return h->nr_bits;
+	while (b < h->nr_blocks && test_bit(b, populated))
+		b++;
+	return b * CELLS_PER_BLOCK;
+}
+
+/**
+ * harness_carve() - a cache refill: up to @want areas from one free run
+ * @h: the harness
+ * @bits: size of each area in cells
+ * @align: alignment of the first, in cells; @bits must be a multiple of it
+ *         so that the others are aligned too
+ * @populated: NULL, or the blocks that may be used
+ * @want: areas wanted, >= 1
+ *
+ * The first area goes where pcpu_alt_map_find() puts one; the others
+ * follow it back to back as far as the free (and populated) run goes, all
+ * taken with one pcpu_alt_map_alloc_run().  The model must agree on how
+ * many fit there.
+ *
+ * Return: how many were taken (0 when there was no room).
+ */
+int harness_carve(struct harness *h, int bits, int align,
+		  const unsigned long *populated, int want)
+{
+	int start, limit, n, model_n, i;
+
+	start = harness_alloc(h, bits, align, populated, false);
+	if (start < 0)
+		return 0;
+	h->ops++;
+	limit = min(start + want * bits, populated_end(h, start, populated));
+	n = pcpu_alt_map_free_from(&h->map, start, limit) / bits;
+	model_n = min(want, model_usable_from(h, start, populated) / bits);
+	if (n != model_n || n < 1) {
+		harness_fail(h, "carve(%d x %d at %d): %d fit, model %d", want,
+			     bits, start, n, model_n);
+		return 0;
+	}
+	pcpu_alt_map_alloc_run(&h->map, start, bits, n);
+	for (i = 0; i < n; i++)
+		model_take(h, start + i * bits, bits);
+	h->carved += n;
+	return n;
+}
+
+static int cmp_int(const void *a, const void *b)
+{
+	return *(const int *)a - *(const int *)b;
+}
+
+/**
+ * harness_free_batch() - a cache drain: free @n live allocations at once
+ * @h: the harness
+ * @index: the first (modulo the number of live allocations); the others
+ *         follow it in the live list
+ * @n: how many (at most all live ones)
+ * @bad: add a start that is not an allocation's: the whole call must be
+ *       refused and change nothing
+ *
+ * Return: how many were freed.
+ */
+int harness_free_batch(struct harness *h, int index, int n, bool bad)
+{
+	int *starts, want = 0, got, i, k, extra;
+
+	if (!h->nr_live)
+		return 0;
+	n = min(n, h->nr_live);
+	starts = calloc(n + 1, sizeof(*starts));
+	if (!starts)
+		exit(2);
+	for (i = 0; i < n; i++) {
+		starts[i] = h->live[(index + i) % h->nr_live];
+		want += model_size(h, starts[i]);
+	}
+	h->ops++;
+	if (bad) {
+		/* Inside an allocation, or a free cell: never a start. */
+		extra = starts[0] + 1;
+		if (extra >= h->nr_bits || harness_is_start(h, extra))
+			extra = h->nr_bits;
+		starts[n] = extra;
+		qsort(starts, n + 1, sizeof(*starts), cmp_int);
+		snapshot_take(h);
+		got = pcpu_alt_map_free_many(&h->map, starts, n + 1);
+		if (got != -EINVAL)
+			harness_fail(h, "free_many with a bad start (%d) = %d, expected -EINVAL",
+				     extra, got);
+		else if (!snapshot_same(h))
+			harness_fail(h, "refused free_many changed the map");
+		free(starts);
+		return 0;
+	}
+	qsort(starts, n, sizeof(*starts), cmp_int);
+	got = pcpu_alt_map_free_many(&h->map, starts, n);
+	if (got != want)
+		harness_fail(h, "free_many(%d) = %d, expected %d", n, got, want);
+	for (i = 0; i < n; i++) {
+		for (k = 0; h->live[k] != starts[i]; k++)
+			;
+		model_give(h, k);
+	}
+	h->batch_frees += n;
+	free(starts);
+	return n;
 }
 
 /**
@@ -324,6 +469,17 @@ static void verify_slot(struct harness *h, int largest_run)
 			     slot, want, largest_run, h->nr_live);
 }
 
+/* pcpu_alt_map_run_around() of the run [start, start + len). */
+static void verify_run_around(struct harness *h, int start, int len)
+{
+	int at = start + len / 2, got_start, got;
+
+	got = pcpu_alt_map_run_around(&h->map, at, &got_start);
+	if (got != len || got_start != start)
+		harness_fail(h, "run_around(%d) = %d at %d, expected %d at %d",
+			     at, got, got_start, len, start);
+}
+
 /*
  * After every operation: the core's own checker, then one pass over the
  * cells comparing the map with the model: both bitmaps, the counters,
@@ -358,6 +514,9 @@ void harness_verify(struct harness *h)
 		run = cur ? 0 : run + 1;
 		best = max(best, run);
 		nr_free += !cur;
+		/* The last cell of a run: its run, seen from its middle. */
+		if (run && (cell + 1 == h->nr_bits || h->owner[cell + 1]))
+			verify_run_around(h, cell + 1 - run, run);
 	}
 	if (bad_alloc >= 0)
 		harness_fail(h, "alloc bit %d wrong: the cell is %s", bad_alloc,

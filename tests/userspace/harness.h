@@ -42,6 +42,8 @@ struct harness {
 	unsigned long found;
 	unsigned long frees;
 	unsigned long bad_frees;
+	unsigned long carved;
+	unsigned long batch_frees;
 	/* Failures: how many, and the first one in words. */
 	int failures;
 	unsigned long first_failure_op;
@@ -55,6 +57,9 @@ void harness_destroy(struct harness *h);
 
 int harness_alloc(struct harness *h, int bits, int align,
 		  const unsigned long *populated, bool take);
+int harness_carve(struct harness *h, int bits, int align,
+		  const unsigned long *populated, int want);
+int harness_free_batch(struct harness *h, int index, int n, bool bad);
 int harness_free_live(struct harness *h, int index);
 void harness_free_cell(struct harness *h, int cell);
 void harness_size_at(struct harness *h, int cell);

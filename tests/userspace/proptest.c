@@ -91,18 +91,44 @@ struct profile {
 	int steps;
 	int atomic_pct;		/* finds limited to populated blocks */
 	int big_pct;		/* sizes drawn from the whole map */
+	int batch_pct;		/* cache refills and drains (batches) */
 };
 
 static const struct profile profiles[] = {
 	/* Blocking, mostly small sizes: where the hints change most. */
-	{ "random-small", { 1, 2, 3, 4 }, 16, 1500, 0, 2 },
+	{ "random-small", { 1, 2, 3, 4 }, 16, 1500, 0, 2, 0 },
 	/* Half of the finds limited to random populated blocks. */
-	{ "random-populated", { 2, 3, 4, 6 }, 16, 1500, 50, 5 },
+	{ "random-populated", { 2, 3, 4, 6 }, 16, 1500, 50, 5, 0 },
 	/* A third of the sizes up to the whole map: runs across blocks. */
-	{ "random-whole-map", { 1, 2, 4, 6 }, 16, 1500, 10, 33 },
+	{ "random-whole-map", { 1, 2, 4, 6 }, 16, 1500, 10, 33, 0 },
 	/* The module's usual 512 KiB unit. */
-	{ "random-unit", { 128, 128, 128, 128 }, 1, 300, 30, 10 },
+	{ "random-unit", { 128, 128, 128, 128 }, 1, 300, 30, 10, 0 },
+	/* Refills carving runs of areas, drains freeing many at once. */
+	{ "random-batches", { 1, 2, 3, 5 }, 16, 1500, 50, 2, 40 },
 };
+
+/* A refill's areas: sizes of the cache classes' kind, aligned within. */
+static void pick_class_area(u64 *r, int *bits, int *align)
+{
+	*align = 1 << rnd(r, 5);		/* 4 to 64 bytes */
+	*bits = *align * (1 + rnd(r, 8));
+}
+
+/* A refill or a drain, as the per-CPU caches make them. */
+static void batch_step(u64 *r, struct harness *h,
+		       const unsigned long *populated, bool atomic)
+{
+	int bits, align;
+
+	if (rnd(r, 2)) {
+		pick_class_area(r, &bits, &align);
+		harness_carve(h, bits, align, atomic ? populated : NULL,
+			      1 + rnd(r, 32));
+	} else {
+		harness_free_batch(h, rnd(r, 1 << 30), 1 + rnd(r, 32),
+				   rnd(r, 10) == 0);
+	}
+}
 
 /* One seed's sequence; returns the harness's failure count. */
 static int run_sequence(const struct profile *p, u64 seed, int nr_blocks,
@@ -123,7 +149,10 @@ static int run_sequence(const struct profile *p, u64 seed, int nr_blocks,
 		if (rnd(&r, 200) == 0)
 			fill_pct = fill_pct == 70 ? 30 : 70;
 		x = rnd(&r, 100);
-		if (x < fill_pct * 85 / 100) {
+		if (rnd(&r, 100) < p->batch_pct) {
+			batch_step(&r, h, populated,
+				   rnd(&r, 100) < p->atomic_pct);
+		} else if (x < fill_pct * 85 / 100) {
 			bool atomic = rnd(&r, 100) < p->atomic_pct;
 			int bits = pick_bits(&r, h, p->big_pct);
 			int align = pick_align(&r);
