@@ -213,6 +213,24 @@ void pcpu_alt_free(void __percpu *ptr)
 EXPORT_SYMBOL_GPL(pcpu_alt_free);
 
 /**
+ * pcpu_alt_busy_here() - is the current task inside pcpu_alt's slow path?
+ *
+ * True while the task holds pcpu_alt_mutex: making a chunk or backing a
+ * page, which allocates memory and may enter reclaim.  A module that
+ * sends other allocations to pcpu_alt (pcpu_alt_live.ko) asks this to
+ * send such a task's nested requests elsewhere instead of deadlocking on
+ * the mutex it already holds.
+ *
+ * CONTEXT: any; in an interrupt it answers for the interrupted task.
+ * RETURNS: true when the current task holds pcpu_alt_mutex.
+ */
+bool pcpu_alt_busy_here(void)
+{
+	return pcpu_alt_chunks_busy_here();
+}
+EXPORT_SYMBOL_GPL(pcpu_alt_busy_here);
+
+/**
  * pcpu_alt_is_compat() - do pcpu_alt pointers work with per_cpu_ptr()?
  *
  * RETURNS: true in compat layout, where per_cpu_ptr() and this_cpu_*()

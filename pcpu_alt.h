@@ -26,6 +26,7 @@ extern const unsigned long *pcpu_alt_cpu_offset;
 void __percpu *pcpu_alt_alloc(size_t size, size_t align, gfp_t gfp);
 void pcpu_alt_free(void __percpu *ptr);
 bool pcpu_alt_is_compat(void);
+bool pcpu_alt_busy_here(void);
 
 /**
  * pcpu_alt_ptr() - address of one CPU's copy of a pcpu_alt area
