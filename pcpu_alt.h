@@ -28,6 +28,12 @@ void pcpu_alt_free(void __percpu *ptr);
 bool pcpu_alt_is_compat(void);
 bool pcpu_alt_busy_here(void);
 
+/* For a module that allocates on behalf of others (pcpu_alt_live.ko). */
+void __percpu *pcpu_alt_alloc_caller(size_t size, size_t align, gfp_t gfp,
+				     unsigned long caller);
+int pcpu_alt_free_caller(void __percpu *ptr, unsigned long caller);
+bool pcpu_alt_owns(const void __percpu *ptr);
+
 /**
  * pcpu_alt_ptr() - address of one CPU's copy of a pcpu_alt area
  * @ptr: pointer returned by pcpu_alt_alloc()
