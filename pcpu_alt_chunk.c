@@ -1918,6 +1918,7 @@ struct leak_site {
 /* Nothing allocates or frees any more: no locks needed. */
 static void report_leaks(void)
 {
+	char name[PCPU_ALT_SITE_TEXT_LEN];
 	struct pcpu_alt_chunk *chunk;
 	struct leak_site *sites;
 	struct map_traffic t;
@@ -1948,13 +1949,14 @@ static void report_leaks(void)
 	for (id = 0; id <= PCPU_ALT_SITE_OTHER; id++) {
 		if (!sites[id].count)
 			continue;
-		if (pcpu_alt_site_addr(id))
-			pr_warn("  %llu allocation(s), %llu bytes per CPU, from %pS\n",
-				sites[id].count, sites[id].bytes,
-				(void *)pcpu_alt_site_addr(id));
-		else
+		if (pcpu_alt_site_addr(id)) {
+			pcpu_alt_site_format(id, name, sizeof(name));
+			pr_warn("  %llu allocation(s), %llu bytes per CPU, from %s\n",
+				sites[id].count, sites[id].bytes, name);
+		} else {
 			pr_warn("  %llu allocation(s), %llu bytes per CPU, from call sites beyond the table\n",
 				sites[id].count, sites[id].bytes);
+		}
 	}
 	kfree(sites);
 }

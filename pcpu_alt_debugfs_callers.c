@@ -60,16 +60,11 @@ static int cmp_bytes(const void *a, const void *b)
 
 static void show_site(struct seq_file *m, const struct site_total *s)
 {
-	unsigned long addr = pcpu_alt_site_addr(s->id);
+	char name[PCPU_ALT_SITE_TEXT_LEN];
 
-	seq_printf(m, "bytes=%llu count=%llu min_size=%u max_size=%u site=",
-		   s->bytes, s->count, s->min_size, s->max_size);
-	if (addr)
-		seq_printf(m, "%pS\n", (void *)addr);
-	else if (s->id == PCPU_ALT_SITE_OTHER)
-		seq_puts(m, "(other: sites beyond the table)\n");
-	else
-		seq_puts(m, "(none recorded)\n");
+	pcpu_alt_site_format(s->id, name, sizeof(name));
+	seq_printf(m, "bytes=%llu count=%llu min_size=%u max_size=%u site=%s\n",
+		   s->bytes, s->count, s->min_size, s->max_size, name);
 }
 
 static int callers_show(struct seq_file *m, void *v)
