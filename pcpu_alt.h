@@ -187,7 +187,23 @@ struct pcpu_alt_ptr_info {
 	int slot;
 };
 
+/* Site ids: the most entries pcpu_alt_site_usage() ever fills. */
+#define PCPU_ALT_SITES	256
+
+/**
+ * struct pcpu_alt_site_usage - what one call site holds
+ * @count: live areas it allocated
+ * @bytes: their bytes per CPU, as allocated
+ * @site: its name as debugfs callers prints it ("fn+0x1c/0x90 [mod]")
+ */
+struct pcpu_alt_site_usage {
+	u64 count;
+	u64 bytes;
+	char site[128];
+};
+
 void pcpu_alt_get_stats(struct pcpu_alt_stats *st);
+int pcpu_alt_site_usage(struct pcpu_alt_site_usage *out, int max);
 int pcpu_alt_ptr_info(void __percpu *ptr, struct pcpu_alt_ptr_info *info);
 int pcpu_alt_verify(void);
 u64 pcpu_alt_frag_bytes(size_t min_run);

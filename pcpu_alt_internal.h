@@ -105,8 +105,8 @@ void pcpu_alt_cache_stats(struct pcpu_alt_stats *st);
 void pcpu_alt_cache_show(struct seq_file *m);
 
 /* Call sites: pcpu_alt_sites.c.  Ids fit a byte: 0 none, 255 other. */
-#define PCPU_ALT_SITE_MAX	254
-#define PCPU_ALT_SITE_OTHER	255
+#define PCPU_ALT_SITE_MAX	(PCPU_ALT_SITES - 2)
+#define PCPU_ALT_SITE_OTHER	(PCPU_ALT_SITES - 1)
 /* A site's recorded symbol name, longer ones cut (NUL included). */
 #define PCPU_ALT_SITE_NAME_LEN	96
 /* What pcpu_alt_site_format() writes at most: the name and a remark. */
