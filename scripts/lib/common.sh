@@ -25,7 +25,8 @@
 #       why not: no headers (or, with "boot", no image to boot in a guest)
 #   stage_core DIR / stage_sources DIR
 #       copy the allocator's sources (what DKMS ships), or every module's
-#       sources (allocator, lab/, tests/kmod/), into DIR, emptied first
+#       sources (allocator, lab/, live/, tests/kmod/, tests/live/), into DIR,
+#       emptied first
 #   build_modules [-W] KDIR OUT [MAKE-ARG...]
 #       build every module against KDIR; all .ko files land flat in OUT
 #       (the command-line face of it is scripts/lib/build-modules)
@@ -46,7 +47,7 @@ me=${me:-$(basename "$0")}
 
 # Module directories besides the allocator at the top, in build order.
 # Each is built only if it exists, against the allocator's Module.symvers.
-MODULE_SUBDIRS="lab tests/kmod"
+MODULE_SUBDIRS="lab live tests/kmod tests/live"
 
 # ---- messages ------------------------------------------------------------
 
