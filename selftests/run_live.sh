@@ -18,13 +18,15 @@
 #      routing; rmmod refused while routed areas live, with who holds
 #      them, and accepted once they are freed;
 #   2. the private layout: refused;
-#   3. route all: callers names the kernel's sites; CPU hotplug during the
-#      route; the lab's stress beside the kernel's own routed traffic,
-#      0 corruptions.  At the end the route goes off; pcpu_alt_live stays
+#   3. route all: callers names the kernel's sites; with
+#      PCPU_ALT_LIVE_KSFT=1 the kselftests (as run_in_guest.sh runs them)
+#      under the route (make check-debug); CPU hotplug during the route;
+#      the lab's stress beside the kernel's own routed traffic, 0
+#      corruptions.  At the end the route goes off; pcpu_alt_live stays
 #      loaded if the kernel still holds routed areas (it says which).
 # Prints TAP; exits non-zero on any failure.
 #
-# Usage: run_live.sh KO_DIR
+# Usage: [PCPU_ALT_LIVE_KSFT=1] run_live.sh KO_DIR
 
 me=run_live
 # shellcheck source=scripts/lib/common.sh
@@ -118,8 +120,10 @@ if grep -qw pcpu_alloc_noprof /proc/kallsyms; then
 else
 	alloc_fn=__alloc_percpu_gfp
 fi
+checks=20
+[ -n "${PCPU_ALT_LIVE_KSFT:-}" ] && checks=$((checks + 1))
 echo "TAP version 13"
-echo "1..20"
+echo "1..$checks"
 
 # ---- 1. one module, one site ---------------------------------------------
 
@@ -250,6 +254,13 @@ grep -q "site=pcpu_alt_live_test_init+0x" "$dbg/callers" &&
 check $? "route=all at load; callers names the caller's site, not pcpu_alt_live's"
 rmmod pcpu_alt_live_test
 
+if [ -n "${PCPU_ALT_LIVE_KSFT:-}" ]; then
+	tap=$(mktemp /tmp/run_live_ksft.XXXXXX)
+	ksft_run "$ko_dir" "$tap" | sed 's/^/# /'
+	check "${PIPESTATUS[0]}" "the kselftests under route all"
+	rm -f "$tap"
+fi
+
 # CPUs go offline and online while the test module allocates, checks and
 # frees in a loop (each area also on the offline CPUs' copies).
 test_load
@@ -259,11 +270,11 @@ fail_file=$(mktemp /tmp/run_live.XXXXXX)
   done ) &
 looper=$!
 hp=0
-for round in 1 2; do
+for _ in 1 2; do
 	for cpu in $(seq 1 $(($(nproc) - 1))); do
-		echo 0 > /sys/devices/system/cpu/cpu$cpu/online || hp=1
+		echo 0 > "/sys/devices/system/cpu/cpu$cpu/online" || hp=1
 		run_case routed percpu_ops || hp=1
-		echo 1 > /sys/devices/system/cpu/cpu$cpu/online || hp=1
+		echo 1 > "/sys/devices/system/cpu/cpu$cpu/online" || hp=1
 	done
 done
 touch "$fail_file.stop"

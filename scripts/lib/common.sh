@@ -41,6 +41,11 @@
 #   read_kv ARRAY FILE
 #       fill the associative array ARRAY (declare -A) with the key=value
 #       lines of FILE (a debugfs file such as stats), without forking
+#   ksft_run KO_DIR TAP
+#       in a guest, with the modules loaded: run the staged kselftests
+#       (`make selftests` builds them), their TAP into file TAP and
+#       stdout; fails with a line per problem if any test failed, was
+#       skipped or did not report
 
 repo=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
 me=${me:-$(basename "$0")}
@@ -304,4 +309,34 @@ read_kv() {
 			_rk_a[$_rk_k]=$_rk_v
 		fi
 	done < "$2"
+}
+
+ksft_run() {
+	local ko_dir=$1 tap=$2 rc=0 mrc plan oks
+	local staged=$repo/.build/kselftest/tools/testing/selftests/pcpu_alt
+
+	# `make run_tests` exits 0 even when a test fails: judge by the TAP.
+	(cd "$staged" && PCPU_ALT_KO_DIR=$ko_dir make -s --no-print-directory run_tests) \
+		> "$tap" 2>&1
+	mrc=$?
+	cat "$tap"
+	if [ $mrc -ne 0 ]; then
+		err "FAIL: make run_tests exited $mrc"
+		rc=1
+	fi
+	if grep -q '^not ok' "$tap"; then
+		err "FAIL: kselftest reported: $(grep '^not ok' "$tap" | tr '\n' ';')"
+		rc=1
+	fi
+	if grep -q '^ok .*# SKIP' "$tap"; then
+		err "FAIL: kselftest skipped: $(grep '^ok .*# SKIP' "$tap" | tr '\n' ';')"
+		rc=1
+	fi
+	plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' "$tap" | head -n 1)
+	oks=$(grep -c '^ok ' "$tap")
+	if ! [ -n "$plan" ] || ! [ "$plan" -gt 0 ] || [ "$oks" -ne "$plan" ]; then
+		err "FAIL: expected ${plan:-?} top-level 'ok' lines, saw $oks"
+		rc=1
+	fi
+	return $rc
 }
