@@ -151,7 +151,8 @@ mark_log
 bad=0
 n_bad=0
 for t in garbage "all extra" "off account" account "module" "module a/b" \
-	 "site" "site fn+zz" "site fn [x" "all account account"; do
+	 "site" "site fn+zz" "site fn [x" "all account account" \
+	 "site fn [m] account x"; do
 	refused "$t" "Invalid argument" || bad=1
 	n_bad=$((n_bad + 1))
 done
