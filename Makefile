@@ -1,7 +1,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
-# `make` builds every module (pcpu_alt.ko; pcpu_alt_lab.ko from lab/ and
-# pcpu_alt_test.ko from tests/kmod/ where those exist) for the running
+# `make` builds every module (pcpu_alt.ko; pcpu_alt_lab.ko from lab/,
+# pcpu_alt_live.ko from live/, pcpu_alt_test.ko from tests/kmod/ and
+# pcpu_alt_live_test.ko from tests/live/ where those exist) for the running
 # kernel, KVER=<release> or KDIR=<build dir>, through
 # scripts/lib/build-modules, and copies the .ko files here.  `make run` and
 # `make check` first install what is missing (scripts/setup/install-deps).

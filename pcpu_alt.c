@@ -27,6 +27,7 @@
 
 #include <linux/log2.h>
 #include <linux/module.h>
+#include <linux/rcupdate.h>
 #include <linux/sched/mm.h>
 #include <linux/string.h>
 
@@ -155,6 +156,26 @@ void __percpu *pcpu_alt_alloc(size_t size, size_t align, gfp_t gfp)
 }
 EXPORT_SYMBOL_GPL(pcpu_alt_alloc);
 
+/**
+ * pcpu_alt_alloc_caller() - pcpu_alt_alloc() on behalf of a call site
+ * @size: as for pcpu_alt_alloc()
+ * @align: as for pcpu_alt_alloc()
+ * @gfp: as for pcpu_alt_alloc()
+ * @caller: the address the area is recorded against (callers, the unload
+ *          report, trace events, failure warnings) instead of this
+ *          function's caller: for a module that allocates for others,
+ *          such as pcpu_alt_live.ko for the kernel's own call sites
+ *
+ * CONTEXT: as for pcpu_alt_alloc().
+ * RETURNS: as for pcpu_alt_alloc().
+ */
+void __percpu *pcpu_alt_alloc_caller(size_t size, size_t align, gfp_t gfp,
+				     unsigned long caller)
+{
+	return alloc_caller(size, align, gfp, caller);
+}
+EXPORT_SYMBOL_GPL(pcpu_alt_alloc_caller);
+
 /* Is this the first refused free from @caller?  Then remember it. */
 static bool first_refusal_at(unsigned long caller, bool *table_full)
 {
@@ -189,6 +210,37 @@ static void refuse_free(const void __percpu *ptr, unsigned long caller,
 				    ptr, id, offset, (void *)caller, why);
 }
 
+/* Free @ptr for @caller; true when an area was freed, false if refused. */
+static bool free_caller(void __percpu *ptr, unsigned long caller)
+{
+	unsigned long offset;
+	int id, bits;
+
+	switch (pcpu_alt_cache_free(ptr, caller, &id, &offset)) {
+	case PCPU_ALT_CACHE_TAKEN:
+		return true;
+	case PCPU_ALT_CACHE_REFUSED:
+		refuse_free(ptr, caller, id, offset,
+			    "double free of a cached area");
+		return false;
+	case PCPU_ALT_CACHE_MISS:
+		break;
+	}
+	bits = pcpu_alt_chunk_free(ptr, caller, &id, &offset);
+	if (bits == -ENOENT) {
+		refuse_free(ptr, caller, id, offset, "not a pcpu_alt pointer");
+		return false;
+	}
+	if (bits < 0) {
+		refuse_free(ptr, caller, id, offset,
+			    "double free or interior pointer");
+		return false;
+	}
+	if (pcpu_alt_balance_has_excess())
+		pcpu_alt_balance_kick_lazy();
+	return true;
+}
+
 /**
  * pcpu_alt_free() - free a per-CPU area
  * @ptr: what pcpu_alt_alloc() returned; NULL is a no-op
@@ -201,31 +253,77 @@ static void refuse_free(const void __percpu *ptr, unsigned long caller,
  */
 void pcpu_alt_free(void __percpu *ptr)
 {
-	unsigned long offset;
-	int id, bits;
-
-	if (!ptr)
-		return;
-	switch (pcpu_alt_cache_free(ptr, _RET_IP_, &id, &offset)) {
-	case PCPU_ALT_CACHE_TAKEN:
-		return;
-	case PCPU_ALT_CACHE_REFUSED:
-		refuse_free(ptr, _RET_IP_, id, offset,
-			    "double free of a cached area");
-		return;
-	case PCPU_ALT_CACHE_MISS:
-		break;
-	}
-	bits = pcpu_alt_chunk_free(ptr, _RET_IP_, &id, &offset);
-	if (bits == -ENOENT)
-		refuse_free(ptr, _RET_IP_, id, offset, "not a pcpu_alt pointer");
-	else if (bits < 0)
-		refuse_free(ptr, _RET_IP_, id, offset,
-			    "double free or interior pointer");
-	else if (pcpu_alt_balance_has_excess())
-		pcpu_alt_balance_kick_lazy();
+	if (ptr)
+		free_caller(ptr, _RET_IP_);
 }
 EXPORT_SYMBOL_GPL(pcpu_alt_free);
+
+/**
+ * pcpu_alt_free_caller() - pcpu_alt_free() on behalf of a call site
+ * @ptr: what pcpu_alt_alloc() or pcpu_alt_alloc_caller() returned; NULL
+ *       is a no-op
+ * @caller: the address a refused free is reported against
+ *
+ * A refused free is counted and reported as by pcpu_alt_free().
+ *
+ * CONTEXT: any, including hard IRQ and IRQs disabled.
+ * RETURNS: 0, or -EINVAL when the free was refused and nothing changed.
+ */
+int pcpu_alt_free_caller(void __percpu *ptr, unsigned long caller)
+{
+	if (!ptr)
+		return 0;
+	return free_caller(ptr, caller) ? 0 : -EINVAL;
+}
+EXPORT_SYMBOL_GPL(pcpu_alt_free_caller);
+
+/**
+ * pcpu_alt_owns() - does a pointer lie in one of pcpu_alt's chunks?
+ * @ptr: any value, NULL and stock per-CPU pointers included
+ *
+ * One lock-free lookup (this CPU's memo of the last chunk, else the
+ * index); nothing is dereferenced but pcpu_alt's own structures.  It
+ * says where @ptr points, not that an area starts there: a stale or
+ * interior pointer into a chunk is "owned" too, and pcpu_alt_free()
+ * refuses it.
+ *
+ * CONTEXT: any, including hard IRQ and IRQs disabled.
+ * RETURNS: true when @ptr points into a live chunk of pcpu_alt.
+ */
+bool pcpu_alt_owns(const void __percpu *ptr)
+{
+	struct pcpu_alt_chunk *chunk;
+	unsigned long offset, flags;
+	bool owned;
+
+	if (!ptr)
+		return false;
+	local_irq_save(flags);
+	rcu_read_lock();
+	owned = pcpu_alt_lookup_rcu(ptr, &chunk, &offset);
+	rcu_read_unlock();
+	local_irq_restore(flags);
+	return owned;
+}
+EXPORT_SYMBOL_GPL(pcpu_alt_owns);
+
+/**
+ * pcpu_alt_busy_here() - is the current task inside pcpu_alt's slow path?
+ *
+ * True while the task holds pcpu_alt_mutex: making a chunk or backing a
+ * page, which allocates memory and may enter reclaim.  A module that
+ * sends other allocations to pcpu_alt (pcpu_alt_live.ko) asks this to
+ * send such a task's nested requests elsewhere instead of deadlocking on
+ * the mutex it already holds.
+ *
+ * CONTEXT: any; in an interrupt it answers for the interrupted task.
+ * RETURNS: true when the current task holds pcpu_alt_mutex.
+ */
+bool pcpu_alt_busy_here(void)
+{
+	return pcpu_alt_chunks_busy_here();
+}
+EXPORT_SYMBOL_GPL(pcpu_alt_busy_here);
 
 /**
  * pcpu_alt_is_compat() - do pcpu_alt pointers work with per_cpu_ptr()?

@@ -26,6 +26,13 @@ extern const unsigned long *pcpu_alt_cpu_offset;
 void __percpu *pcpu_alt_alloc(size_t size, size_t align, gfp_t gfp);
 void pcpu_alt_free(void __percpu *ptr);
 bool pcpu_alt_is_compat(void);
+bool pcpu_alt_busy_here(void);
+
+/* For a module that allocates on behalf of others (pcpu_alt_live.ko). */
+void __percpu *pcpu_alt_alloc_caller(size_t size, size_t align, gfp_t gfp,
+				     unsigned long caller);
+int pcpu_alt_free_caller(void __percpu *ptr, unsigned long caller);
+bool pcpu_alt_owns(const void __percpu *ptr);
 
 /**
  * pcpu_alt_ptr() - address of one CPU's copy of a pcpu_alt area
@@ -194,7 +201,23 @@ struct pcpu_alt_ptr_info {
 	int slot;
 };
 
+/* Site ids: the most entries pcpu_alt_site_usage() ever fills. */
+#define PCPU_ALT_SITES	256
+
+/**
+ * struct pcpu_alt_site_usage - what one call site holds
+ * @count: live areas it allocated
+ * @bytes: their bytes per CPU, as allocated
+ * @site: its name as debugfs callers prints it ("fn+0x1c/0x90 [mod]")
+ */
+struct pcpu_alt_site_usage {
+	u64 count;
+	u64 bytes;
+	char site[128];
+};
+
 void pcpu_alt_get_stats(struct pcpu_alt_stats *st);
+int pcpu_alt_site_usage(struct pcpu_alt_site_usage *out, int max);
 int pcpu_alt_ptr_info(void __percpu *ptr, struct pcpu_alt_ptr_info *info);
 int pcpu_alt_verify(void);
 u64 pcpu_alt_frag_bytes(size_t min_run);

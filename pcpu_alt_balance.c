@@ -90,12 +90,12 @@ static int watermark_set(const char *val, const struct kernel_param *kp)
 		*(unsigned int *)kp->arg = v;
 		return 0;
 	}
-	mutex_lock(&pcpu_alt_mutex);
+	pcpu_alt_lock();
 	low = kp->arg == &empty_pages_low ? v : empty_pages_low;
 	high = kp->arg == &empty_pages_high ? v : empty_pages_high;
 	if (low <= high)
 		WRITE_ONCE(*(unsigned int *)kp->arg, v);
-	mutex_unlock(&pcpu_alt_mutex);
+	pcpu_alt_unlock();
 	if (low > high)
 		return -EINVAL;
 	pcpu_alt_balance_kick();
@@ -160,10 +160,10 @@ int pcpu_alt_balance_set_watermarks(unsigned int low, unsigned int high)
 {
 	if (low > high || high > max_watermark())
 		return -EINVAL;
-	mutex_lock(&pcpu_alt_mutex);
+	pcpu_alt_lock();
 	WRITE_ONCE(empty_pages_low, low);
 	WRITE_ONCE(empty_pages_high, high);
-	mutex_unlock(&pcpu_alt_mutex);
+	pcpu_alt_unlock();
 	pcpu_alt_balance_kick();
 	return 0;
 }
@@ -209,10 +209,10 @@ static void balance_steps(bool populate)
 
 	if (traced)
 		pcpu_alt_chunks_stats(&before);
-	mutex_lock(&pcpu_alt_mutex);
+	pcpu_alt_lock();
 	pcpu_alt_count_balance_run();
 	pcpu_alt_chunks_pick_spare(pcpu_alt_empty_high(), &doomed);
-	mutex_unlock(&pcpu_alt_mutex);
+	pcpu_alt_unlock();
 	pcpu_alt_chunks_free_doomed(&doomed);
 
 	while (!pcpu_alt_km_backend) {
@@ -220,9 +220,9 @@ static void balance_steps(bool populate)
 			 (int)pcpu_alt_empty_high();
 		if (excess <= 0)
 			break;
-		mutex_lock(&pcpu_alt_mutex);
+		pcpu_alt_lock();
 		n = pcpu_alt_chunks_depopulate_step(excess);
-		mutex_unlock(&pcpu_alt_mutex);
+		pcpu_alt_unlock();
 		if (n <= 0)
 			break;
 	}
@@ -230,9 +230,9 @@ static void balance_steps(bool populate)
 	/* Below the low mark, populate up to the high mark. */
 	if (populate && pcpu_alt_nr_empty_pop_pages() < pcpu_alt_empty_low()) {
 		while (pcpu_alt_nr_empty_pop_pages() < pcpu_alt_empty_high()) {
-			mutex_lock(&pcpu_alt_mutex);
+			pcpu_alt_lock();
 			n = pcpu_alt_chunks_populate_one(GFP_KERNEL);
-			mutex_unlock(&pcpu_alt_mutex);
+			pcpu_alt_unlock();
 			if (n)
 				break;
 		}

@@ -21,7 +21,9 @@
  *                        chunks, populating and depopulating pages, the
  *                        background work.  An allocation takes it only
  *                        when it must make a chunk or back a page, and
- *                        then killably (unless __GFP_NOFAIL).
+ *                        then killably (unless __GFP_NOFAIL).  Taken
+ *                        through pcpu_alt_lock(), which records the
+ *                        holder (pcpu_alt_busy_here()).
  *   chunk->lock          one chunk: its map, @nr_empty_pop, @isolated,
  *                        @populated (written with the mutex held too) and
  *                        the writes to @cached described below.  IRQ-safe:
@@ -73,6 +75,63 @@
 /* See "Locking" above. */
 DEFINE_MUTEX(pcpu_alt_mutex);
 static DEFINE_SPINLOCK(pcpu_alt_slots_lock);
+
+/*
+ * The task holding pcpu_alt_mutex, NULL when it is free: written by the
+ * holder right after taking it and right before letting go, read by
+ * pcpu_alt_chunks_busy_here() without a lock (only the holder can find
+ * itself there).  Always take the mutex through pcpu_alt_lock() and
+ * friends, never with mutex_lock() itself.
+ */
+static struct task_struct *pcpu_alt_mutex_holder;
+
+/**
+ * pcpu_alt_lock() - take pcpu_alt_mutex and record the holder
+ *
+ * CONTEXT: process context, may sleep.
+ */
+void pcpu_alt_lock(void)
+{
+	mutex_lock(&pcpu_alt_mutex);
+	WRITE_ONCE(pcpu_alt_mutex_holder, current);
+}
+
+/**
+ * pcpu_alt_lock_killable() - the same, unless a fatal signal comes first
+ *
+ * CONTEXT: process context, may sleep.
+ * RETURNS: 0 with the mutex held, or -EINTR without it.
+ */
+int pcpu_alt_lock_killable(void)
+{
+	int err = mutex_lock_killable(&pcpu_alt_mutex);
+
+	if (!err)
+		WRITE_ONCE(pcpu_alt_mutex_holder, current);
+	return err;
+}
+
+/**
+ * pcpu_alt_unlock() - let go of pcpu_alt_mutex
+ *
+ * CONTEXT: the holder.
+ */
+void pcpu_alt_unlock(void)
+{
+	WRITE_ONCE(pcpu_alt_mutex_holder, NULL);
+	mutex_unlock(&pcpu_alt_mutex);
+}
+
+/**
+ * pcpu_alt_chunks_busy_here() - does the current task hold pcpu_alt_mutex?
+ *
+ * CONTEXT: any; in an interrupt it answers for the interrupted task.
+ * RETURNS: true when it does.
+ */
+bool pcpu_alt_chunks_busy_here(void)
+{
+	return READ_ONCE(pcpu_alt_mutex_holder) == current;
+}
 
 /* Slot lists (pcpu_alt_slots_lock); the count is fixed at load. */
 static struct list_head *pcpu_alt_slots;
@@ -229,9 +288,9 @@ static void counter_add64(u64 *c, s64 n)
  */
 void pcpu_alt_chunks_track_cached(bool on)
 {
-	mutex_lock(&pcpu_alt_mutex);
+	pcpu_alt_lock();
 	track_cached = on;
-	mutex_unlock(&pcpu_alt_mutex);
+	pcpu_alt_unlock();
 }
 
 /* ---- slots ---- */
@@ -1122,10 +1181,10 @@ static void reclaim_scope_exit(const struct reclaim_scope *s)
 static int lock_for_caller(gfp_t gfp)
 {
 	if (gfp & __GFP_NOFAIL) {
-		mutex_lock(&pcpu_alt_mutex);
+		pcpu_alt_lock();
 		return 0;
 	}
-	return mutex_lock_killable(&pcpu_alt_mutex);
+	return pcpu_alt_lock_killable();
 }
 
 /* Back @page of every unit, then let the map use it.  pcpu_alt_mutex held. */
@@ -1243,7 +1302,7 @@ rollback:
 	spin_unlock_irqrestore(&t->chunk->lock, irq);
 out:
 	if (locked)
-		mutex_unlock(&pcpu_alt_mutex);
+		pcpu_alt_unlock();
 	return done;
 }
 
@@ -2249,7 +2308,7 @@ int pcpu_alt_chunks_verify(void)
 
 	if (pcpu_alt_chunk_copy_init(&c))
 		return -ENOMEM;
-	mutex_lock(&pcpu_alt_mutex);
+	pcpu_alt_lock();
 	for (pass = 0; pass < PCPU_ALT_VERIFY_PASSES; pass++) {
 		moved = traffic_total();
 		errors = verify_chunks(&c, &t);
@@ -2257,7 +2316,7 @@ int pcpu_alt_chunks_verify(void)
 			break;
 	}
 	if (errors < 0) {
-		mutex_unlock(&pcpu_alt_mutex);
+		pcpu_alt_unlock();
 		pcpu_alt_chunk_copy_destroy(&c);
 		return errors;
 	}
@@ -2279,7 +2338,7 @@ int pcpu_alt_chunks_verify(void)
 			       counters.nr_chunks, t.free_chunks,
 			       pcpu_alt_nr_free_chunks());
 	}
-	mutex_unlock(&pcpu_alt_mutex);
+	pcpu_alt_unlock();
 	pcpu_alt_chunk_copy_destroy(&c);
 	if (errors)
 		pr_err("verify: %d disagreement(s)\n", errors);
@@ -2357,6 +2416,7 @@ struct leak_site {
 /* Nothing allocates or frees any more: no locks needed. */
 static void report_leaks(void)
 {
+	char name[PCPU_ALT_SITE_TEXT_LEN];
 	struct pcpu_alt_chunk *chunk;
 	struct leak_site *sites;
 	struct map_traffic t;
@@ -2387,13 +2447,14 @@ static void report_leaks(void)
 	for (id = 0; id <= PCPU_ALT_SITE_OTHER; id++) {
 		if (!sites[id].count)
 			continue;
-		if (pcpu_alt_site_addr(id))
-			pr_warn("  %llu allocation(s), %llu bytes per CPU, from %pS\n",
-				sites[id].count, sites[id].bytes,
-				(void *)pcpu_alt_site_addr(id));
-		else
+		if (pcpu_alt_site_addr(id)) {
+			pcpu_alt_site_format(id, name, sizeof(name));
+			pr_warn("  %llu allocation(s), %llu bytes per CPU, from %s\n",
+				sites[id].count, sites[id].bytes, name);
+		} else {
 			pr_warn("  %llu allocation(s), %llu bytes per CPU, from call sites beyond the table\n",
 				sites[id].count, sites[id].bytes);
+		}
 	}
 	kfree(sites);
 }
@@ -2404,7 +2465,7 @@ static void destroy_all_chunks(void)
 	LIST_HEAD(doomed);
 	int slot;
 
-	mutex_lock(&pcpu_alt_mutex);
+	pcpu_alt_lock();
 	for (slot = 0; slot < pcpu_alt_nr_slots; slot++) {
 		list_for_each_entry_safe(chunk, next, &pcpu_alt_slots[slot],
 					 list) {
@@ -2414,7 +2475,7 @@ static void destroy_all_chunks(void)
 			chunk_unindex(chunk, pcpu_alt_layout.unit_pages);
 		}
 	}
-	mutex_unlock(&pcpu_alt_mutex);
+	pcpu_alt_unlock();
 	pcpu_alt_chunks_free_doomed(&doomed);
 }
 

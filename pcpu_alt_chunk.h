@@ -110,6 +110,12 @@ struct pcpu_alt_chunk_copy {
 };
 
 extern struct mutex pcpu_alt_mutex;
+
+/* pcpu_alt_mutex, taken and released only through these. */
+void pcpu_alt_lock(void);
+int pcpu_alt_lock_killable(void);
+void pcpu_alt_unlock(void);
+bool pcpu_alt_chunks_busy_here(void);
 extern bool pcpu_alt_km_backend;
 extern int pcpu_alt_nr_slots;
 

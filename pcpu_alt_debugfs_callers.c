@@ -7,8 +7,10 @@
  *
  * A read copies one chunk at a time (pcpu_alt_chunk_copy()) and adds up
  * its live areas by site; nothing waits for the reader but one copy.
- * The format is in docs/debugfs-abi.md.
+ * The format is in docs/debugfs-abi.md.  pcpu_alt_site_usage() gives
+ * modules the same answer (pcpu_alt_live says who holds its areas).
  */
+#include <linux/module.h>
 #include <linux/seq_file.h>
 #include <linux/slab.h>
 #include <linux/sort.h>
@@ -60,32 +62,30 @@ static int cmp_bytes(const void *a, const void *b)
 
 static void show_site(struct seq_file *m, const struct site_total *s)
 {
-	unsigned long addr = pcpu_alt_site_addr(s->id);
+	char name[PCPU_ALT_SITE_TEXT_LEN];
 
-	seq_printf(m, "bytes=%llu count=%llu min_size=%u max_size=%u site=",
-		   s->bytes, s->count, s->min_size, s->max_size);
-	if (addr)
-		seq_printf(m, "%pS\n", (void *)addr);
-	else if (s->id == PCPU_ALT_SITE_OTHER)
-		seq_puts(m, "(other: sites beyond the table)\n");
-	else
-		seq_puts(m, "(none recorded)\n");
+	pcpu_alt_site_format(s->id, name, sizeof(name));
+	seq_printf(m, "bytes=%llu count=%llu min_size=%u max_size=%u site=%s\n",
+		   s->bytes, s->count, s->min_size, s->max_size, name);
 }
 
-static int callers_show(struct seq_file *m, void *v)
+/*
+ * Add up the live areas of every chunk by site, then pack the sites that
+ * hold something, largest first.  Returns the table (kvfree() it) and sets
+ * *@used, or NULL.
+ */
+static struct site_total *collect(int *used)
 {
 	struct pcpu_alt_chunk_copy c;
-	struct pcpu_alt_stats st;
 	struct site_total *t;
-	int *ids, nr, i, used = 0;
-	u64 count = 0, bytes = 0;
+	int *ids, nr, i;
 
 	t = kvcalloc(PCPU_ALT_SITE_OTHER + 1, sizeof(*t), GFP_KERNEL);
 	if (!t)
-		return -ENOMEM;
+		return NULL;
 	if (pcpu_alt_chunk_copy_init(&c)) {
 		kvfree(t);
-		return -ENOMEM;
+		return NULL;
 	}
 	ids = pcpu_alt_chunk_ids(&nr);
 	for (i = 0; ids && i < nr; i++) {
@@ -96,17 +96,31 @@ static int callers_show(struct seq_file *m, void *v)
 	kvfree(ids);
 	pcpu_alt_chunk_copy_destroy(&c);
 
-	/* Pack the sites that hold something, then sort them. */
+	*used = 0;
 	for (i = 0; i <= PCPU_ALT_SITE_OTHER; i++) {
 		if (!t[i].count)
 			continue;
+		t[i].id = i;
+		t[(*used)++] = t[i];
+	}
+	sort(t, *used, sizeof(*t), cmp_bytes, NULL);
+	return t;
+}
+
+static int callers_show(struct seq_file *m, void *v)
+{
+	struct pcpu_alt_stats st;
+	struct site_total *t;
+	u64 count = 0, bytes = 0;
+	int i, used;
+
+	t = collect(&used);
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i < used; i++) {
 		count += t[i].count;
 		bytes += t[i].bytes;
-		t[i].id = i;
-		t[used++] = t[i];
 	}
-	sort(t, used, sizeof(*t), cmp_bytes, NULL);
-
 	pcpu_alt_get_stats(&st);
 	seq_puts(m, "# pcpu_alt callers: live allocations by call site, largest first; bytes per CPU, as allocated (4-byte granules, class sizes for cached classes)\n");
 	seq_printf(m, "# total count=%llu bytes=%llu sites=%d sites_known=%u site_overflows=%llu site_meta_bytes=%zu\n",
@@ -118,6 +132,37 @@ static int callers_show(struct seq_file *m, void *v)
 	return 0;
 }
 DEFINE_SHOW_ATTRIBUTE(callers);
+
+/**
+ * pcpu_alt_site_usage() - who holds the memory, for modules
+ * @out: filled with the largest holders first
+ * @max: room in @out
+ *
+ * What the callers file shows: live areas (not those sitting in a per-CPU
+ * cache) added up by call site, each site named as callers names it.
+ *
+ * CONTEXT: process context, may sleep.
+ * RETURNS: the number of entries filled, or -ENOMEM.
+ */
+int pcpu_alt_site_usage(struct pcpu_alt_site_usage *out, int max)
+{
+	struct site_total *t;
+	int i, used;
+
+	BUILD_BUG_ON(sizeof(out->site) < PCPU_ALT_SITE_TEXT_LEN);
+	t = collect(&used);
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i < used && i < max; i++) {
+		out[i].count = t[i].count;
+		out[i].bytes = t[i].bytes;
+		pcpu_alt_site_format(t[i].id, out[i].site,
+				     sizeof(out[i].site));
+	}
+	kvfree(t);
+	return i;
+}
+EXPORT_SYMBOL_GPL(pcpu_alt_site_usage);
 
 /**
  * pcpu_alt_debugfs_callers_init() - create the callers file

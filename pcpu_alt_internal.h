@@ -107,11 +107,18 @@ void pcpu_alt_cache_stats(struct pcpu_alt_stats *st);
 void pcpu_alt_cache_show(struct seq_file *m);
 
 /* Call sites: pcpu_alt_sites.c.  Ids fit a byte: 0 none, 255 other. */
-#define PCPU_ALT_SITE_MAX	254
-#define PCPU_ALT_SITE_OTHER	255
+#define PCPU_ALT_SITE_MAX	(PCPU_ALT_SITES - 2)
+#define PCPU_ALT_SITE_OTHER	(PCPU_ALT_SITES - 1)
+/* A site's recorded symbol name, longer ones cut (NUL included). */
+#define PCPU_ALT_SITE_NAME_LEN	96
+/* What pcpu_alt_site_format() writes at most: the name and a remark. */
+#define PCPU_ALT_SITE_TEXT_LEN	(PCPU_ALT_SITE_NAME_LEN + 32)
 
+int pcpu_alt_sites_init(void);
+void pcpu_alt_sites_exit(void);
 u8 pcpu_alt_site_id(unsigned long caller);
 unsigned long pcpu_alt_site_addr(u8 id);
+void pcpu_alt_site_format(u8 id, char *buf, size_t size);
 unsigned int pcpu_alt_sites_used(u64 *overflows);
 size_t pcpu_alt_sites_meta_bytes(void);
 

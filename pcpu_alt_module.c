@@ -62,9 +62,12 @@ static int __init pcpu_alt_init(void)
 	err = parse_params(&layout_mode, &km);
 	if (err)
 		return err;
-	err = pcpu_alt_layout_init(layout_mode, unit_kb * 1024UL);
+	err = pcpu_alt_sites_init();
 	if (err)
 		return err;
+	err = pcpu_alt_layout_init(layout_mode, unit_kb * 1024UL);
+	if (err)
+		goto sites;
 	err = pcpu_alt_balance_init();
 	if (err)
 		goto layout;
@@ -94,6 +97,8 @@ balance:
 	pcpu_alt_balance_stop();
 layout:
 	pcpu_alt_layout_exit();
+sites:
+	pcpu_alt_sites_exit();
 	return err;
 }
 
@@ -104,6 +109,7 @@ static void __exit pcpu_alt_exit(void)
 	pcpu_alt_balance_stop();
 	pcpu_alt_chunks_exit();
 	pcpu_alt_layout_exit();
+	pcpu_alt_sites_exit();
 	pr_info("unloaded\n");
 }
 

@@ -8,8 +8,9 @@
 #   - the in-kernel tests (pcpu_alt_test.ko) with the caches off, under
 #     the km backend, the private layout and a small unit size;
 #   - unload with live allocations: pcpu_alt reports how many, how many
-#     bytes and from where, then releases everything: no vmap area of ours
-#     remains;
+#     bytes and from where (by the symbol recorded when the site first
+#     allocated, though its code is gone), then releases everything: no
+#     vmap area of ours remains;
 #   - bad module parameters are refused at load and on write;
 #   - per-CPU caches are drained when their CPU goes offline and when the
 #     cache parameter is turned off at run time;
@@ -106,6 +107,20 @@ check_unload_with_leaks() {
 		ok "no vmap area left after unload ($1)"
 	else
 		not_ok "no vmap area left after unload ($1)"
+	fi
+}
+
+# The leaked areas above came from pcpu_alt_test's init function, freed
+# once that module was up, and the module was unloaded before pcpu_alt:
+# the report still names the site by the symbol recorded when it first
+# allocated, and says that code is gone (a bare address otherwise).
+check_leak_site_named() {
+	local want="from pcpu_alt_test_init+0x[0-9a-f]*/0x[0-9a-f]* \\[pcpu_alt_test\\] (init, freed)\$"
+	if klog | grep -q "pcpu_alt:   $leaks allocation(s), .* $want"; then
+		ok "unload report names a site whose code is gone by its symbol"
+	else
+		klog | grep "pcpu_alt:   " | sed 's/^/# /'
+		not_ok "unload report names a site whose code is gone by its symbol"
 	fi
 }
 
@@ -406,13 +421,14 @@ if [ -d /sys/module/pcpu_alt ]; then
 fi
 unit_pages=$(unit_pages_now) || { echo "run_module_configs: cannot load pcpu_alt" >&2; exit 1; }
 echo "TAP version 13"
-echo "1..20"
+echo "1..21"
 run_ktests "cache=0"
 run_ktests "backend=km"
 run_ktests "layout=private"
 run_ktests "backend=km layout=private unit_kb=64"
 check_unload_with_leaks "" \
 	"$leaks allocation(s), $((leaks * 32)) bytes per CPU, from " "call site"
+check_leak_site_named
 check_unload_with_leaks "track_callers=1" \
 	"$leaks allocation(s), $((leaks * 32)) bytes per CPU, from " \
 	"call site (track_callers is a no-op)" "track_callers is no longer needed"

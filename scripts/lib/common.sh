@@ -32,7 +32,8 @@
 #       agree on, or exit naming each (scripts/lib/version is its face)
 #   stage_core DIR / stage_sources DIR
 #       copy the allocator's sources, or every module's sources
-#       (allocator, lab/, tests/kmod/), into DIR, emptied first
+#       (allocator, lab/, live/, tests/kmod/, tests/live/), into DIR,
+#       emptied first
 #   dkms_module_dirs / stage_dkms PARENT
 #       the module directories dkms.conf builds beside the allocator;
 #       copy what DKMS ships (the allocator and those directories) into
@@ -55,13 +56,19 @@
 #   read_kv ARRAY FILE
 #       fill the associative array ARRAY (declare -A) with the key=value
 #       lines of FILE (a debugfs file such as stats), without forking
+#   ksft_run KO_DIR TAP [MAKE-ARG...]
+#       in a guest, with the modules loaded: run the staged kselftests
+#       (`make selftests` builds them; MAKE-ARGs such as QUICK=1 go to
+#       `make run_tests`), their TAP into file TAP and
+#       stdout; fails with a line per problem if any test failed, was
+#       skipped or did not report
 
 repo=$(cd "$(dirname "$(readlink -f "${BASH_SOURCE[0]}")")/../.." && pwd)
 me=${me:-$(basename "$0")}
 
 # Module directories besides the allocator at the top, in build order.
 # Each is built only if it exists, against the allocator's Module.symvers.
-MODULE_SUBDIRS="lab tests/kmod"
+MODULE_SUBDIRS="lab live tests/kmod tests/live"
 
 # ---- messages ------------------------------------------------------------
 
@@ -398,4 +405,35 @@ read_kv() {
 			_rk_a[$_rk_k]=$_rk_v
 		fi
 	done < "$2"
+}
+
+ksft_run() {
+	local ko_dir=$1 tap=$2 rc=0 mrc plan oks
+	local staged=$repo/.build/kselftest/tools/testing/selftests/pcpu_alt
+
+	shift 2
+	# `make run_tests` exits 0 even when a test fails: judge by the TAP.
+	(cd "$staged" && PCPU_ALT_KO_DIR=$ko_dir make -s --no-print-directory run_tests "$@") \
+		> "$tap" 2>&1
+	mrc=$?
+	cat "$tap"
+	if [ $mrc -ne 0 ]; then
+		err "FAIL: make run_tests exited $mrc"
+		rc=1
+	fi
+	if grep -q '^not ok' "$tap"; then
+		err "FAIL: kselftest reported: $(grep '^not ok' "$tap" | tr '\n' ';')"
+		rc=1
+	fi
+	if grep -q '^ok .*# SKIP' "$tap"; then
+		err "FAIL: kselftest skipped: $(grep '^ok .*# SKIP' "$tap" | tr '\n' ';')"
+		rc=1
+	fi
+	plan=$(sed -n 's/^1\.\.\([0-9][0-9]*\)$/\1/p' "$tap" | head -n 1)
+	oks=$(grep -c '^ok ' "$tap")
+	if ! [ -n "$plan" ] || ! [ "$plan" -gt 0 ] || [ "$oks" -ne "$plan" ]; then
+		err "FAIL: expected ${plan:-?} top-level 'ok' lines, saw $oks"
+		rc=1
+	fi
+	return $rc
 }
