@@ -14,6 +14,11 @@
 int uspace_loglevel = 4;
 unsigned long uspace_nr_warnings;
 
+#ifdef __SANITIZE_THREAD__
+/* The word every barrier updates under ThreadSanitizer (uspace/atomic.h). */
+unsigned long uspace_mb_word;
+#endif
+
 /* Split "<N>" off a message: its level, and the text after it. */
 static const char *split_level(const char *fmt, int *level)
 {

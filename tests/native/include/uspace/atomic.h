@@ -29,12 +29,31 @@ static inline void cpu_relax(void)
 	__builtin_ia32_pause();
 }
 
-/* Full barrier: every access before is seen before any after. */
+/*
+ * Full barrier: every access before is seen before any after.
+ * ThreadSanitizer does not model fences; there every smp_mb() is a fully
+ * ordered read-modify-write of one shared word instead, so that two
+ * barriers that pair (each side stores, barriers, then loads) are ordered
+ * one after the other, as the fences are on the machine.
+ */
+#ifdef __SANITIZE_THREAD__
+extern unsigned long uspace_mb_word;
+static inline void smp_mb(void)
+{
+	__atomic_fetch_add(&uspace_mb_word, 0, __ATOMIC_SEQ_CST);
+}
+#else
 static inline void smp_mb(void)
 {
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 }
+#endif
 
+#ifdef __SANITIZE_THREAD__
+/* Under ThreadSanitizer, the same word as smp_mb(), for the same reason. */
+#define smp_rmb()		smp_mb()
+#define smp_wmb()		smp_mb()
+#else
 /* Loads before are seen before loads after (a no-op on x86). */
 static inline void smp_rmb(void)
 {
@@ -46,6 +65,7 @@ static inline void smp_wmb(void)
 {
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 }
+#endif
 
 /* Atomic read-modify-writes are full barriers on x86. */
 #define smp_mb__before_atomic()	barrier()
@@ -223,6 +243,23 @@ static inline void clear_bit_unlock(unsigned long nr, unsigned long *addr)
 {
 	__atomic_fetch_and(&addr[BIT_WORD(nr)], ~BIT_MASK(nr),
 			   __ATOMIC_RELEASE);
+}
+
+/*
+ * Clear @mask and set @bits in one fully ordered update of *@ptr; returns
+ * the word as it was.  A compare-and-swap loop, as the kernel's generic one.
+ */
+static inline unsigned long set_mask_bits(unsigned long *ptr,
+					  unsigned long mask,
+					  unsigned long bits)
+{
+	unsigned long old = __atomic_load_n(ptr, __ATOMIC_RELAXED);
+
+	while (!__atomic_compare_exchange_n(ptr, &old, (old & ~mask) | bits,
+					    false, __ATOMIC_SEQ_CST,
+					    __ATOMIC_RELAXED))
+		;
+	return old;
 }
 
 /* The non-atomic ones: the caller holds the lock that covers the word. */

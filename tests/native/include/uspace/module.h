@@ -82,8 +82,16 @@ struct notifier_block {
 	int priority;
 };
 
-#define register_module_notifier(nb)	((void)(nb), 0)
-#define unregister_module_notifier(nb)	((void)(nb), 0)
+/* No module comes or goes in user space: nothing to notify. */
+static inline int register_module_notifier(struct notifier_block *nb __maybe_unused)
+{
+	return 0;
+}
+
+static inline int unregister_module_notifier(struct notifier_block *nb __maybe_unused)
+{
+	return 0;
+}
 #define within_module(addr, mod)	((void)(addr), (void)(mod), false)
 #define within_module_init(addr, mod)	((void)(addr), (void)(mod), false)
 
