@@ -30,42 +30,36 @@ static inline void cpu_relax(void)
 }
 
 /*
- * Full barrier: every access before is seen before any after.
- * ThreadSanitizer does not model fences; there every smp_mb() is a fully
- * ordered read-modify-write of one shared word instead, so that two
- * barriers that pair (each side stores, barriers, then loads) are ordered
- * one after the other, as the fences are on the machine.
+ * The fences below.  ThreadSanitizer does not model fences: under it each
+ * is a fully ordered read-modify-write of one shared word instead, so that
+ * two barriers that pair (each side stores, barriers, then loads) are
+ * ordered one after the other, as the fences are on the machine.
  */
 #ifdef __SANITIZE_THREAD__
 extern unsigned long uspace_mb_word;
-static inline void smp_mb(void)
-{
-	__atomic_fetch_add(&uspace_mb_word, 0, __ATOMIC_SEQ_CST);
-}
+#define uspace_fence(order)	\
+	((void)(order), __atomic_fetch_add(&uspace_mb_word, 0, __ATOMIC_SEQ_CST))
 #else
-static inline void smp_mb(void)
-{
-	__atomic_thread_fence(__ATOMIC_SEQ_CST);
-}
+#define uspace_fence(order)	__atomic_thread_fence(order)
 #endif
 
-#ifdef __SANITIZE_THREAD__
-/* Under ThreadSanitizer, the same word as smp_mb(), for the same reason. */
-#define smp_rmb()		smp_mb()
-#define smp_wmb()		smp_mb()
-#else
+/* Full barrier: every access before is seen before any after. */
+static inline void smp_mb(void)
+{
+	uspace_fence(__ATOMIC_SEQ_CST);
+}
+
 /* Loads before are seen before loads after (a no-op on x86). */
 static inline void smp_rmb(void)
 {
-	__atomic_thread_fence(__ATOMIC_ACQUIRE);
+	uspace_fence(__ATOMIC_ACQUIRE);
 }
 
 /* Stores before are seen before stores after (a no-op on x86). */
 static inline void smp_wmb(void)
 {
-	__atomic_thread_fence(__ATOMIC_RELEASE);
+	uspace_fence(__ATOMIC_RELEASE);
 }
-#endif
 
 /* Atomic read-modify-writes are full barriers on x86. */
 #define smp_mb__before_atomic()	barrier()

@@ -92,6 +92,7 @@ static inline int unregister_module_notifier(struct notifier_block *nb __maybe_u
 {
 	return 0;
 }
+
 #define within_module(addr, mod)	((void)(addr), (void)(mod), false)
 #define within_module_init(addr, mod)	((void)(addr), (void)(mod), false)
 
