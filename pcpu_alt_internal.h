@@ -14,7 +14,7 @@
 #include "pcpu_alt.h"
 #include "pcpu_alt_map.h"
 
-#define PCPU_ALT_VERSION	"0.3.0"
+#define PCPU_ALT_VERSION	"0.4.0"
 
 /* Automatic unit size never exceeds this (bytes); it bounds metadata. */
 #define PCPU_ALT_MAX_UNIT	(1024 * 1024)
