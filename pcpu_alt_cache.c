@@ -97,8 +97,13 @@ static const unsigned short class_size[] = {
 #define PCPU_ALT_CACHE_BATCH_MAX	16
 #define PCPU_ALT_CACHE_BATCH_MIN	2
 #define PCPU_ALT_CACHE_BATCH_BYTES	2048
-/* A class a CPU left unused for this long is drained by the reaper. */
-#define PCPU_ALT_CACHE_IDLE_MS	1000
+/*
+ * A class a CPU left unused for cache_idle_ms is drained by the reaper;
+ * the parameter's default and bounds (a tenth of a second to ten minutes).
+ */
+#define PCPU_ALT_CACHE_IDLE_MS		1000
+#define PCPU_ALT_CACHE_IDLE_MS_MIN	100
+#define PCPU_ALT_CACHE_IDLE_MS_MAX	600000
 /* A class may leave less than 1/PCPU_ALT_CACHE_WASTE_DIV of itself unused. */
 #define PCPU_ALT_CACHE_WASTE_DIV	4
 /*
@@ -162,6 +167,8 @@ static s8 class_of_area[PCPU_ALT_CACHE_MAX_CELLS + 1];
 static struct pcpu_alt_cpu_cache __percpu *cpu_caches;
 
 static bool cache_enabled = true;
+/* The reaper's period (parameter cache_idle_ms); read with READ_ONCE(). */
+static unsigned int cache_idle_ms = PCPU_ALT_CACHE_IDLE_MS;
 /*
  * The caches exist and parameter writes act on them.  Changed under
  * kernel_param_lock(THIS_MODULE), which every write of a parameter holds:
@@ -397,7 +404,7 @@ static void cache_watch(struct pcpu_alt_cpu_cache *cc)
 	 */
 	smp_mb();
 	schedule_delayed_work(&cache_reaper,
-			      msecs_to_jiffies(PCPU_ALT_CACHE_IDLE_MS));
+			      msecs_to_jiffies(READ_ONCE(cache_idle_ms)));
 }
 
 static void cache_drain_this_cpu(void *unused)
@@ -720,7 +727,7 @@ static void cache_reap(struct work_struct *work)
 	on_each_cpu_cond(cache_watched, cache_reap_this_cpu, NULL, true);
 	if (cache_any_watched())
 		schedule_delayed_work(&cache_reaper,
-				      msecs_to_jiffies(PCPU_ALT_CACHE_IDLE_MS));
+				      msecs_to_jiffies(READ_ONCE(cache_idle_ms)));
 	else
 		pcpu_alt_test_point(PCPU_ALT_TEST_REAPER_IDLE, NULL);
 	/* Only to give back what the drains freed. */
@@ -789,6 +796,28 @@ static const struct kernel_param_ops cache_param_ops = {
 
 module_param_cb(cache, &cache_param_ops, &cache_enabled, 0644);
 MODULE_PARM_DESC(cache, "serve small allocations from per-CPU caches (default Y)");
+
+/* A new period applies from the reaper's next run. */
+static int cache_idle_param_set(const char *val, const struct kernel_param *kp)
+{
+	unsigned int ms;
+	int err = kstrtouint(val, 0, &ms);
+
+	if (err)
+		return err;
+	if (ms < PCPU_ALT_CACHE_IDLE_MS_MIN || ms > PCPU_ALT_CACHE_IDLE_MS_MAX)
+		return -EINVAL;
+	WRITE_ONCE(cache_idle_ms, ms);
+	return 0;
+}
+
+static const struct kernel_param_ops cache_idle_param_ops = {
+	.set = cache_idle_param_set,
+	.get = param_get_uint,
+};
+
+module_param_cb(cache_idle_ms, &cache_idle_param_ops, &cache_idle_ms, 0644);
+MODULE_PARM_DESC(cache_idle_ms, "give back a CPU's cached areas of a class it left unused this long, in ms (100..600000, default 1000)");
 
 /* Kbuild probes the headers: shrinker_alloc() replaced register_shrinker(). */
 #ifdef PCPU_ALT_HAVE_SHRINKER_ALLOC

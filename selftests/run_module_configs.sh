@@ -130,7 +130,8 @@ check_bad_params() {
 	for params in "unit_kb=16" "unit_kb=33" "backend=foo" "layout=bar" \
 		      "empty_pages_low=8 empty_pages_high=4" \
 		      "empty_pages_high=5000" \
-		      "empty_pages_high=$((unit_pages + 1))"; do
+		      "empty_pages_high=$((unit_pages + 1))" \
+		      "cache_idle_ms=99" "cache_idle_ms=600001" "cache_idle_ms=x"; do
 		if load_modules "$ko_dir" $params 2>/dev/null ||
 		   [ -d /sys/module/pcpu_alt ]; then
 			echo "# accepted at load: $params"
@@ -151,6 +152,16 @@ check_bad_params() {
 		fi
 		[ "$(cat "$low")" = 2 ] || { echo "# changed to $(cat "$low")"; bad=1; }
 	done
+	idle=/sys/module/pcpu_alt/parameters/cache_idle_ms
+	for v in x 99 600001 -1 "200 300"; do
+		if printf '%s' "$v" > "$idle" 2>/dev/null; then
+			echo "# cache_idle_ms accepted '$v'"
+			bad=1
+		fi
+		[ "$(cat "$idle")" = 1000 ] || { echo "# changed to $(cat "$idle")"; bad=1; }
+	done
+	printf 250 > "$idle" && [ "$(cat "$idle")" = 250 ] ||
+		{ echo "# cache_idle_ms refused 250"; bad=1; }
 	unload_modules
 	[ $bad -eq 0 ] && ok "bad parameter writes refused, value kept" ||
 		not_ok "bad parameter writes refused, value kept"
@@ -283,13 +294,14 @@ check_param_write_during_unload() {
 # CPU hotplug off for it, so the CPU's cached areas are given back, not
 # reported as a leak.  One try sets offline_try to leak, clean (the CPU's
 # areas were still cached at the last drain) or idle (the reaper had
-# drained them first, after a second unused: nothing was shown).
+# drained them first: nothing was shown).  The reaper's period is made
+# long so that a slow kernel (the debug tier) does not reach it first.
 offline_during_unload_try() {
 	dbg=/sys/kernel/debug/pcpu_alt
 	cpu=$(($(nproc) - 1))
 	online=/sys/devices/system/cpu/cpu$cpu/online
 	mark_log
-	load_modules "$ko_dir" || { offline_try=leak; return; }
+	load_modules "$ko_dir" cache_idle_ms=600000 || { offline_try=leak; return; }
 	fill_cache_on "$cpu"
 	before=$(cached_on_cpu "$cpu")
 	rmmod pcpu_alt_lab
