@@ -3,12 +3,16 @@
  * pcpu_alt_live: the kernel's own dynamic per-CPU allocations served by
  * pcpu_alt.  What the files of the module share; not an API.
  *
- *   hooks.c   the ftrace hooks on the kernel's entry points and the
- *             functions they lead to (the hot path)
- *   route.c   the route: its grammar, the decision per call, the pin
- *   stats.c   per-CPU counters and latency histograms, the route file
- *   rmmod.c   what a refused rmmod says, and who holds the areas
- *   main.c    load, unload, the debugfs file
+ * From the top down; each file calls only files below it:
+ *
+ *   main.c     load, unload, the debugfs file
+ *   control.c  setting a route: check, hooks on the first, install
+ *   view.c     what reading the route file gives
+ *   hooks.c    the ftrace hooks on the kernel's entry points and the
+ *              functions they lead to (the hot path)
+ *   rmmod.c    what a refused rmmod says, and who holds the areas
+ *   route.c    the route: its grammar, the decision per call, the pin
+ *   stats.c    per-CPU counters and latency histograms
  *
  * docs/design.md ("Live mode") has the model, the route state machine
  * and the locking; docs/debugfs-abi.md the route file and parameters.
@@ -83,19 +87,31 @@ enum live_kind {
 /* Readers of the route and everyone running in hooks.c's functions. */
 extern struct srcu_struct live_srcu;
 
+struct seq_file;
+
+/* control.c */
+int live_control_set_route(const char *text);
+
+/* view.c */
+int live_view_show(struct seq_file *m, void *v);
+
 /* hooks.c */
 int live_hooks_register(void);
 void live_hooks_unregister(void);
 bool live_hooks_registered(void);
 void live_hooks_names(char *buf, size_t size);
 
+/* rmmod.c */
+int live_rmmod_watch(void);
+void live_rmmod_unwatch(void);
+
 /* route.c */
-int live_route_write(const char *text);
+struct live_route *live_route_parse(const char *text);
+void live_route_install(struct live_route *r);
 const struct live_route *live_route_get(void);
 enum live_verdict live_decide(const struct live_route *r, size_t size,
 			      size_t align, bool reserved, gfp_t gfp,
 			      unsigned long caller);
-void live_route_pin_area(void);
 void live_route_unpin_area(const struct live_route *r);
 bool live_route_pinned(void);
 bool live_site_is_own(const char *site);
@@ -114,11 +130,7 @@ void live_stat_routed_free(void);
 void live_stat_fallback(void);
 void live_stat_refused_free(void);
 s64 live_stat_live_areas(void);
-struct seq_file;
-int live_stats_show(struct seq_file *m, void *v);
-
-/* rmmod.c */
-int live_rmmod_watch(void);
-void live_rmmod_unwatch(void);
+void live_stats_show_totals(struct seq_file *m);
+void live_stats_show_breakdown(struct seq_file *m);
 
 #endif /* _PCPU_ALT_LIVE_H */

@@ -37,7 +37,7 @@ static struct dentry *live_route_file;
 
 static int live_route_open(struct inode *inode, struct file *file)
 {
-	return single_open(file, live_stats_show, NULL);
+	return single_open(file, live_view_show, NULL);
 }
 
 static ssize_t live_route_file_write(struct file *file,
@@ -50,7 +50,7 @@ static ssize_t live_route_file_write(struct file *file,
 	err = pcpu_alt_debugfs_get_cmd(buf, sizeof(buf), ubuf, count, ppos);
 	if (err)
 		return err;
-	err = live_route_write(buf);
+	err = live_control_set_route(buf);
 	return err ? err : count;
 }
 
@@ -83,9 +83,9 @@ static int __init pcpu_alt_live_init(void)
 	err = live_route_init();
 	if (err)
 		goto stats;
-	/* A refused route registers nothing (live_route_write()). */
+	/* A refused route registers nothing (live_control_set_route()). */
 	if (route) {
-		err = live_route_write(route);
+		err = live_control_set_route(route);
 		if (err)
 			goto notifier;
 	}

@@ -93,7 +93,7 @@ static int live_delete_module(struct kprobe *p, struct pt_regs *regs)
 	return 0;
 }
 
-/* The probes, and whether each is registered (live_route_mutex). */
+/* The probes, and whether each is registered (live_route_mutex, control.c). */
 static struct live_rmmod_probe {
 	struct kprobe kp;
 	bool on;
@@ -109,7 +109,7 @@ static struct live_rmmod_probe {
  *
  * Best effort: without a probe a refused rmmod says only "in use".
  *
- * CONTEXT: process context, may sleep; live_route_mutex held.
+ * CONTEXT: process context, may sleep; live_route_mutex held (control.c).
  * RETURNS: 0, or the first error of register_kprobe().
  */
 int live_rmmod_watch(void)

@@ -21,11 +21,9 @@
  * (pcpu_alt_busy_here()), and requests from pcpu_alt's own modules (the
  * lab and the tests call stock on purpose).
  *
- * State machine (docs/design.md draws it): no route and no hooks at load;
- * the first accepted write registers the hooks, then publishes the route;
- * later writes only publish; unload removes the hooks.  A refused write
- * (bad text, unknown symbol, private layout, PREEMPT_RT, a function held
- * by another IPMODIFY user) changes nothing.
+ * Setting a route is control.c's job: it parses the text here
+ * (live_route_parse()), registers the hooks with the first accepted one,
+ * then installs it here (live_route_install(): publish, pin).
  *
  * Pin: while the route routes anything, or any routed area is live, the
  * module holds a reference on itself, so rmmod is refused (and pcpu_alt,
@@ -43,6 +41,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/ctype.h>
+#include <linux/err.h>
 #include <linux/hash.h>
 #include <linux/kallsyms.h>
 #include <linux/kprobes.h>
@@ -57,12 +56,10 @@
 #include "live.h"
 #include "trace.h"
 
-/* Serialises route writes; held across hook registration. */
-static DEFINE_MUTEX(live_route_mutex);
 /*
  * The route (NULL: none yet, hooks not registered).  Written under
- * live_route_mutex and live_pin_lock; read under live_srcu, or under
- * either lock.  An old route is freed after synchronize_srcu().
+ * live_route_mutex (control.c) and live_pin_lock; read under live_srcu,
+ * or under either lock.  An old route is freed after synchronize_srcu().
  */
 static struct live_route __rcu *live_route_ptr;
 
@@ -74,8 +71,8 @@ static bool live_pin_stuck;
 
 /*
  * Generations of the per-CPU verdicts (see the top): each route gets a
- * number of its own (live_route_mutex), and live_mod_gen moves whenever a
- * module comes or goes.
+ * number of its own (live_route_mutex, control.c), and live_mod_gen moves
+ * whenever a module comes or goes.
  */
 static unsigned int live_route_gen;
 static atomic_t live_mod_gen;
@@ -299,7 +296,7 @@ bool live_route_pinned(void)
 	return READ_ONCE(live_pinned);
 }
 
-/* ---- writes ---- */
+/* ---- a new route: parse, install ---- */
 
 /* Split @s into at most @max words at spaces; -EINVAL beyond. */
 static int live_split(char *s, char **word, int max)
@@ -490,62 +487,50 @@ static int live_parse(const char *text, struct live_route *r)
 	return 0;
 }
 
-/* Live mode needs pointers stock's accessors understand. */
-static int live_route_allowed(void)
-{
-	if (IS_ENABLED(CONFIG_PREEMPT_RT)) {
-		pr_err("route refused: PREEMPT_RT kernel, which pcpu_alt does not support: -EOPNOTSUPP\n");
-		return -EOPNOTSUPP;
-	}
-	if (!pcpu_alt_is_compat()) {
-		pr_err("route refused: pcpu_alt is in the private layout, where per_cpu_ptr() does not work on its pointers; load it with layout=compat (or auto where that fits): -EOPNOTSUPP\n");
-		return -EOPNOTSUPP;
-	}
-	return 0;
-}
-
 /**
- * live_route_write() - set the route
+ * live_route_parse() - a route from its text
  * @text: one route (see the top of the file)
  *
- * The first accepted write registers the hooks.  When it returns, calls
- * that started under the old route have finished: "off" stops new
- * routing at once.  A refused write changes nothing and says why in one
- * line of the kernel log.
+ * A refusal says why in one line of the kernel log.
  *
  * CONTEXT: process context, may sleep.
- * RETURNS: 0; -EINVAL for text it does not understand; -ENOENT for a
- * symbol it cannot find; -EOPNOTSUPP (private layout, PREEMPT_RT);
- * -EBUSY when another IPMODIFY user holds a function; -ENOMEM.
+ * RETURNS: the route, for live_route_install() (kfree() it if it is not
+ * installed); ERR_PTR(-EINVAL) for text it does not understand,
+ * ERR_PTR(-ENOENT) for a symbol it cannot find, ERR_PTR(-ENOMEM).
  */
-int live_route_write(const char *text)
+struct live_route *live_route_parse(const char *text)
 {
-	struct live_route *r, *old;
-	unsigned long flags;
+	struct live_route *r;
 	int err;
 
 	r = kzalloc(sizeof(*r), GFP_KERNEL);
 	if (!r)
-		return -ENOMEM;
+		return ERR_PTR(-ENOMEM);
 	err = live_parse(text, r);
-	if (!err)
-		err = live_route_allowed();
 	if (err) {
 		kfree(r);
-		return err;
+		return ERR_PTR(err);
 	}
+	return r;
+}
 
-	mutex_lock(&live_route_mutex);
-	if (!live_hooks_registered()) {
-		err = live_hooks_register();
-		if (err) {
-			mutex_unlock(&live_route_mutex);
-			kfree(r);
-			return err;
-		}
-		/* Best effort: only what a refused rmmod says depends on it. */
-		live_rmmod_watch();
-	}
+/**
+ * live_route_install() - publish a route, and take or drop the pin
+ * @r: from live_route_parse(); the route owns it from now on
+ *
+ * The pin is taken before a routing route is published.  When it returns,
+ * calls that started under the old route have finished ("off" stops new
+ * routing at once), the old route is freed, and the pin is dropped if
+ * nothing needs it any more.
+ *
+ * CONTEXT: process context, may sleep; live_route_mutex held (control.c),
+ * the hooks registered.
+ */
+void live_route_install(struct live_route *r)
+{
+	struct live_route *old;
+	unsigned long flags;
+
 	spin_lock_irqsave(&live_pin_lock, flags);
 	if (live_routes(r) && !live_pinned) {
 		/* The writer holds the file, hence the module: no race. */
@@ -565,8 +550,6 @@ int live_route_write(const char *text)
 	spin_unlock_irqrestore(&live_pin_lock, flags);
 	trace_pcpu_alt_live_route(r->text);
 	pr_info("route: %s\n", r->text);
-	mutex_unlock(&live_route_mutex);
-	return 0;
 }
 
 /**

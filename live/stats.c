@@ -10,14 +10,15 @@
  * known to within a quarter), per kind of call; a call is timed from entry
  * into our function to its return, decision included, with local_clock().
  *
- * The route file (docs/debugfs-abi.md): key=value lines.
+ * Their lines of the route file (docs/debugfs-abi.md) are printed here;
+ * view.c sets them among the route's own.  This file calls nothing else
+ * of the module: every other file counts through it.
  */
 #include <linux/bits.h>
 #include <linux/log2.h>
 #include <linux/math64.h>
 #include <linux/percpu.h>
 #include <linux/seq_file.h>
-#include <linux/slab.h>
 
 #include "live.h"
 
@@ -195,28 +196,6 @@ s64 live_stat_live_areas(void)
 	return (s64)live_sum(live_areas);
 }
 
-/*
- * Bytes per CPU the routed areas take, as allocated: what pcpu_alt's
- * callers view gives every site but those of pcpu_alt's own modules.
- * Counted when read, so that no call pays for it.  -ENOMEM: unknown.
- */
-static s64 live_live_bytes(void)
-{
-	struct pcpu_alt_site_usage *u;
-	s64 bytes = 0;
-	int i, n;
-
-	u = kvcalloc(PCPU_ALT_SITES, sizeof(*u), GFP_KERNEL);
-	if (!u)
-		return -ENOMEM;
-	n = pcpu_alt_site_usage(u, PCPU_ALT_SITES);
-	for (i = 0; i < n; i++)
-		if (!live_site_is_own(u[i].site))
-			bytes += u[i].bytes;
-	kvfree(u);
-	return n < 0 ? n : bytes;
-}
-
 /* The time under which @pct percent of @hist's calls took. */
 static u64 live_quantile(const u64 *hist, u64 total, unsigned int pct)
 {
@@ -260,32 +239,39 @@ static void live_show_kind(struct seq_file *m, enum live_kind kind,
 }
 
 /**
- * live_stats_show() - the route file
- * @m: where to
- * @v: unused
+ * live_stats_show_totals() - where allocations went, what routed areas live
+ * @m: the route file
  *
  * CONTEXT: process context.
- * RETURNS: 0.
  */
-int live_stats_show(struct seq_file *m, void *v)
+void live_stats_show_totals(struct seq_file *m)
 {
-	u64 hist[LIVE_HIST_BUCKETS], passed = 0;
-	u64 recursions = live_sum(recursion_passes);
-	char text[LIVE_ROUTE_TEXT_MAX];
+	u64 passed = 0;
 	int i;
 
-	live_route_text(text, sizeof(text));
-	seq_printf(m, "route=%s\n", text);
-	live_hooks_names(text, sizeof(text));
-	seq_printf(m, "hooks=%s\n", text);
-	seq_printf(m, "pinned=%d\n", live_route_pinned());
 	for (i = LIVE_PASS_OFF; i < LIVE_NR_VERDICTS; i++)
 		passed += live_sum(verdicts[i]);
 	seq_printf(m, "routed_calls=%llu\n", live_sum(verdicts[LIVE_ROUTED]));
-	seq_printf(m, "passed_calls=%llu\n", passed + recursions);
+	seq_printf(m, "passed_calls=%llu\n",
+		   passed + live_sum(recursion_passes));
 	seq_printf(m, "fallbacks=%llu\n", live_sum(fallbacks));
 	seq_printf(m, "routed_live_areas=%lld\n", live_stat_live_areas());
-	seq_printf(m, "routed_live_bytes=%lld\n", live_live_bytes());
+}
+
+/**
+ * live_stats_show_breakdown() - the rest of the counters, in detail
+ * @m: the route file
+ *
+ * Uncharged requests, refused frees, passed allocations by reason, then
+ * the latency of each kind of call.
+ *
+ * CONTEXT: process context.
+ */
+void live_stats_show_breakdown(struct seq_file *m)
+{
+	u64 hist[LIVE_HIST_BUCKETS];
+	int i;
+
 	seq_printf(m, "uncharged_bytes=%llu\n", live_sum(uncharged_bytes));
 	seq_printf(m, "uncharged_calls=%llu\n", live_sum(uncharged_calls));
 	seq_printf(m, "refused_frees=%llu\n", live_sum(refused_frees));
@@ -293,10 +279,9 @@ int live_stats_show(struct seq_file *m, void *v)
 		seq_printf(m, "%s=%llu\n", live_verdict_key[i],
 			   live_sum(verdicts[i]));
 	seq_printf(m, "%s=%llu\n", live_verdict_key[LIVE_PASS_RECURSION],
-		   recursions);
+		   live_sum(recursion_passes));
 	for (i = 0; i < LIVE_NR_KINDS; i++)
 		live_show_kind(m, i, hist);
-	return 0;
 }
 
 /**
