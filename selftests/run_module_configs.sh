@@ -350,7 +350,7 @@ write_during_init() {
 	local loader
 	mark_log
 	# shellcheck disable=SC2086 # several parameters, split on purpose
-	insmod "$ko_dir/pcpu_alt.ko" race_delay_ms=2000 $1 &
+	insmod "$ko_dir/pcpu_alt.ko" race_delay_ms=10000 $1 &
 	loader=$!
 	if ! wait_klog "race window open: init"; then
 		wait $loader
@@ -359,6 +359,11 @@ write_during_init() {
 	fi
 	echo 3 > /sys/module/pcpu_alt/parameters/empty_pages_low
 	written=$?
+	# A write after the window closed tests nothing: say so, fail.
+	if klog | grep -q "race window closed: init"; then
+		echo "# the write landed after the init window closed"
+		written=1
+	fi
 	wait $loader
 	init_rc=$?
 	return $written
@@ -391,9 +396,10 @@ check_param_write_during_init() {
 	rmmod pcpu_alt
 
 	write_during_init "fail_every=1"
+	written=$?
 	splat=$(klog_splat)
-	if [ "$init_rc" -ne 0 ] && [ ! -d /sys/module/pcpu_alt ] &&
-	   [ -z "$splat" ]; then
+	if [ "$written" -eq 0 ] && [ "$init_rc" -ne 0 ] &&
+	   [ ! -d /sys/module/pcpu_alt ] && [ -z "$splat" ]; then
 		ok "$what, then init fails: gone, nothing of it runs"
 	else
 		echo "# insmod exited $init_rc; ${splat:-no kernel report}"

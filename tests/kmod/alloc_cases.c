@@ -664,9 +664,10 @@ int test_reserve_refilled_after_any_alloc(void)
 	if (st.cache_enabled) {
 		/* Fast path: the first refill of a class carves a reserve page. */
 		pcpu_alt_balance_now();
+		/* On this CPU's cache; not blocking, as preemption is off. */
 		preempt_disable();
 		small = pcpu_alt_alloc(RESERVE_CACHED_SIZE, RESERVE_CACHED_SIZE,
-				       GFP_KERNEL);
+				       GFP_NOWAIT);
 		preempt_enable();
 		fast = small && stats_now().nr_empty_pop_pages < RESERVE_PAGES &&
 		       reserve_refilled();
