@@ -396,15 +396,26 @@ unload_modules() {
 # allocator's figures (scripts/replay/replay samples them between steps).
 read_kv() {
 	local -n _rk_a=$1
-	local _rk_k _rk_v
+	local _rk_l _rk_k
+	local -a _rk_lines
 
 	_rk_a=()
-	while IFS='=' read -r _rk_k _rk_v; do
+	# The whole file in one pass: the read builtin seeks back after each
+	# line, which makes a debugfs or proc file generate its text again,
+	# and a file that changed in between (counters, histograms) is then
+	# read torn.  mapfile reads to the end without seeking.
+	mapfile -t _rk_lines < "$2"
+	for _rk_l in "${_rk_lines[@]}"; do
+		_rk_k=${_rk_l%%=*}
 		if [ -n "$_rk_k" ]; then
 			# shellcheck disable=SC2004 # a key, not arithmetic
-			_rk_a[$_rk_k]=$_rk_v
+			if [ "$_rk_k" = "$_rk_l" ]; then
+				_rk_a[$_rk_k]=
+			else
+				_rk_a[$_rk_k]=${_rk_l#*=}
+			fi
 		fi
-	done < "$2"
+	done
 }
 
 ksft_run() {
