@@ -359,13 +359,17 @@ write_during_init() {
 	fi
 	echo 3 > /sys/module/pcpu_alt/parameters/empty_pages_low
 	written=$?
+	# The kernel log orders the write and the window's end, however
+	# slowly this script polls it (the debug kernel under load).
+	echo "run_module_configs: init-window write returned" > /dev/kmsg
+	wait $loader
+	init_rc=$?
 	# A write after the window closed tests nothing: say so, fail.
-	if klog | grep -q "race window closed: init"; then
+	if ! klog | sed -n '/init-window write returned/,$p' |
+		grep -q "race window closed: init"; then
 		echo "# the write landed after the init window closed"
 		written=1
 	fi
-	wait $loader
-	init_rc=$?
 	return $written
 }
 
