@@ -6,8 +6,8 @@
 # unload it.  Passes iff the module loaded (its init fails when any case
 # fails), its thousand refused frees from one call site drew exactly one
 # WARN, its blocking request from atomic context drew exactly one report
-# naming pcpu_alt_alloc() on a kernel that reports them (the case says
-# whether this one does), and it unloaded again.
+# naming pcpu_alt's allocation path on a kernel that reports them (the
+# case says whether this one does), and it unloaded again.
 #
 # PCPU_ALT_KO_DIR: directory holding pcpu_alt_test.ko (default: the
 # repository root above this script's real location).  pcpu_alt.ko must
