@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # Runs every bpftrace script in scripts/trace/ through scripts/trace/run,
-# all at once: "chunks" for a set time, the others until interrupted.  Once
-# all have attached, a background load allocates and frees through
+# together: "chunks" for a set time, attached last, the others until
+# interrupted.  Once all have attached, a background load allocates and frees through
 # pcpu_alt and the stock allocator (debugfs bench and pool) until "chunks"
 # has exited by itself and the load has gone round at least once; then the
 # others get SIGINT.
@@ -74,23 +74,31 @@ load() {
 	done
 }
 
-for s in $scripts; do
-	d=0
-	[ "$s" = chunks ] && d=$secs
-	"$bt" "$s" "$d" > "$tmp/$s.out" 2>&1 &
-	echo $! > "$tmp/$s.pid"
-done
-# Wait for every script's BEGIN line (printed once its probes are in),
-# so the load does not run while kprobes are being patched in.
+# attach S...: start each script, then wait for its BEGIN line (printed
+# once its probes are in), so the load does not run while kprobes are
+# being patched in.
+attach() {
+	for s in "$@"; do
+		d=0
+		[ "$s" = chunks ] && d=$secs
+		"$bt" "$s" "$d" > "$tmp/$s.out" 2>&1 &
+		echo $! > "$tmp/$s.pid"
+	done
+	for s in "$@"; do
+		until grep -q "^pcpu_alt_$s: " "$tmp/$s.out"; do
+			kill -0 "$(cat "$tmp/$s.pid")" 2>/dev/null || break
+			[ $(($(date +%s) - start)) -lt "$timeout" ] || break
+			sleep 1
+		done
+	done
+}
 start=$(date +%s)
 rc=0
-for s in $scripts; do
-	until grep -q "^pcpu_alt_$s: " "$tmp/$s.out"; do
-		kill -0 "$(cat "$tmp/$s.pid")" 2>/dev/null || break
-		[ $(($(date +%s) - start)) -lt "$timeout" ] || break
-		sleep 1
-	done
-done
+# "chunks" last: its time runs from its own BEGIN, and attaching the
+# others can take minutes on a slow kernel (177 s on the debug kernel
+# under load), after which its window had closed with no load seen.
+attach latency sizes
+attach chunks
 echo "# all attached after $(($(date +%s) - start))s; starting the load"
 load &
 load_pid=$!
