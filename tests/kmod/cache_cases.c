@@ -609,6 +609,8 @@ int test_cached_only_page_counted_empty(void)
 	int ret = cache_off_skip();
 	void __percpu *p;
 
+	if (!ret)
+		ret = others_live_skip();
 	if (ret)
 		return ret;
 	/* Four empty pages, and no refill takes the reserve below its mark. */

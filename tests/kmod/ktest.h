@@ -23,6 +23,8 @@ bool ktest_check_eq(long long a, long long b, const char *what,
 
 void expect_warn(bool begin);
 struct pcpu_alt_stats stats_now(void);
+/* 1 (skip) while areas not the case's own are live, else 0. */
+int others_live_skip(void);
 bool zero_everywhere(void __percpu *ptr, size_t size);
 void fill_everywhere(void __percpu *ptr, size_t size, int byte);
 
